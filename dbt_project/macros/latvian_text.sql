@@ -1,0 +1,43 @@
+{#- Rules for Latvian text as written in the sources. Each lives here once; the Python side mirrors none of
+    them (ingestion keeps text as written). -#}
+
+{#- Lower case without diacritics and with single spaces: `Cēsu  Novads` and `Cesu novads` compare equal. -#}
+{% macro fold_lv(expr) -%}
+    trim({{ lvsocial.regexp_replace_all(
+        "translate(lower(" ~ expr ~ "), 'āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ', 'acegiklnsuzacegiklnsuz')", '\\s+', ' ') }})
+{%- endmacro %}
+
+{#- A municipality name as written (`Ogres nov.`, `Rīgas pilsēta`, `Jekabpils pilseta`) to its lookup key. -#}
+{% macro municipality_name_key(expr) -%}
+    trim({{ lvsocial.regexp_replace_all(
+        lvsocial.regexp_replace_all(
+            "replace(" ~ lvsocial.fold_lv(expr) ~ ", 'nov.', 'novads')",
+            '\\s*(republikas |valsts)?pilseta$', ''),
+        '[\"“”„«»]', '') }})
+{%- endmacro %}
+
+{#- A service name as written to its lookup key: `cits: Dienas centrs` -> `dienas centrs`. -#}
+{% macro service_name_key(expr) -%}
+    trim({{ lvsocial.regexp_replace_all(lvsocial.fold_lv(expr), '^(cits|citi)\\s*:\\s*', '') }})
+{%- endmacro %}
+
+{#- Register status wording, old and new, to providing / planning / stopped (NULL when unknown). -#}
+{% macro register_status(expr) -%}
+    case {{ lvsocial.fold_lv(expr) }}
+        when 'sniedz' then 'providing'
+        when 'sniedz pakalpojumus' then 'providing'
+        when 'plano sniegt' then 'planning'
+        when 'partraukta darbiba' then 'stopped'
+        when 'partraucis darbibu' then 'stopped'
+    end
+{%- endmacro %}
+
+{#- Legal statuses under which the provider is a natural person: the unit name is then personal data. -#}
+{% macro is_natural_person(legal_status) -%}
+    ({{ lvsocial.fold_lv(legal_status) }} in ('fiziska persona', 'pasnodarbinata persona', 'individualais komersants'))
+{%- endmacro %}
+
+{#- A stable pseudonym for a natural person's unit, so marts can count and follow it without the name. -#}
+{% macro person_pseudonym(register_number) -%}
+    {{ dbt.concat(["'Fiziska persona #'", dbt.right(dbt.hash(dbt.concat(["'lvsocial-provider-'", "cast(" ~ register_number ~ " as " ~ dbt.type_string() ~ ")"])), 8)]) }}
+{%- endmacro %}

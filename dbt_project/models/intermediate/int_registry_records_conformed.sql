@@ -1,0 +1,65 @@
+-- Register records with the municipality resolved on the snapshot date (and harmonised to today's map) and the
+-- service classified into the canonical taxonomy. Records whose municipality or service cannot be resolved stay,
+-- with NULL municipality keys or the `unmapped` service, and are reported by tests.
+with
+
+records as (
+
+    select * from {{ ref('stg_registry__provider_services') }}
+
+),
+
+names as (
+
+    select * from {{ ref('int_municipality_names_dated') }}
+
+),
+
+municipalities as (
+
+    select * from {{ ref('int_municipalities_successions_resolved') }}
+
+),
+
+service_names as (
+
+    select distinct
+        {{ lvsocial.service_name_key('raw_name') }} as service_name_key,
+        service_code
+    from {{ ref('service_name_map') }}
+
+),
+
+matched as (
+
+    select
+        r.snapshot_date,
+        r.source_file,
+        r.source_row,
+        n.municipality_key,
+        row_number() over (
+            partition by r.snapshot_date, r.source_file, r.source_row
+            order by n.match_priority, n.municipality_key
+        ) as match_rank
+    from records as r
+    inner join names as n
+        on n.name_key = r.municipality_name_key
+        and r.snapshot_date between n.valid_from and n.valid_to
+
+)
+
+select
+    r.*,
+    {{ lvsocial.surrogate_key(['r.register_number', 'r.service_name_key', 'r.address']) }} as record_key,
+    m.municipality_key,
+    mv.current_municipality_key,
+    coalesce(s.service_code, 'unmapped') as service_code,
+    s.service_code is not null as is_service_mapped
+from records as r
+left join matched as m
+    on m.snapshot_date = r.snapshot_date
+    and m.source_file = r.source_file
+    and m.source_row = r.source_row
+    and m.match_rank = 1
+left join municipalities as mv on mv.municipality_key = m.municipality_key
+left join service_names as s on s.service_name_key = r.service_name_key

@@ -1,0 +1,188 @@
+"""Shared rules for reading messy Latvian public files (encodings, numbers, dates) and for writing a file's rows
+into the warehouse: raw rows with lineage, rejected rows with reasons and one load-log row, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+BOM = b"\xef\xbb\xbf"
+_DATE_LV = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\.?\s*$")
+_DATE_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
+
+
+class IngestionError(Exception):
+    """A file that matches a source pattern but cannot be read at all; the message names the file and reason."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass
+class Rejected:
+    source_row: int
+    reason: str
+    raw_record: dict
+
+
+@dataclass
+class ParsedFile:
+    """The outcome of reading one file: good rows (dicts of raw columns), rejected rows, and what was noticed."""
+
+    path: Path
+    rows: list[dict] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    encoding: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.rows) + len(self.rejected)
+
+
+def read_bytes(path: Path) -> bytes:
+    """File content, transparently gunzipped for `*.gz` files."""
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise IngestionError(path, f"not a readable gzip file ({exc})") from exc
+    return data
+
+
+def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
+    """Decode bytes as UTF-8 (with or without BOM) or, failing that, Windows-1257; return (text, encoding).
+
+    Windows-1257 decodes nearly any byte string, so UTF-8 is tried first: valid UTF-8 with Latvian letters is
+    practically never valid-looking Windows-1257 text by accident, while the reverse happens all the time."""
+    if data.startswith(BOM):
+        text, enc = data[len(BOM):].decode("utf-8", errors="strict"), "utf-8-sig"
+    else:
+        try:
+            text, enc = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, enc = data.decode("cp1257"), "cp1257"
+            except UnicodeDecodeError as exc:
+                raise IngestionError(path, f"neither UTF-8 nor Windows-1257 ({exc})") from exc
+    if "\ufeff" in text:
+        raise IngestionError(path, "a byte-order mark in the middle of the file (two files concatenated?)")
+    return text, enc
+
+
+def parse_lv_date(value: str | None) -> dt.date | None:
+    """`dd.mm.yyyy` (optionally with a trailing dot) or ISO `yyyy-mm-dd`; empty gives None; else ValueError."""
+    if value is None or str(value).strip() == "":
+        return None
+    s = str(value)
+    if m := _DATE_LV.match(s):
+        d, mo, y = (int(g) for g in m.groups())
+        return dt.date(y, mo, d)
+    if m := _DATE_ISO.match(s):
+        y, mo, d = (int(g) for g in m.groups())
+        return dt.date(y, mo, d)
+    raise ValueError(f"not a date: {value!r}")
+
+
+def parse_lv_number(value: str | float | int | None) -> float | None:
+    """`1 234 567,89` (space or no-break space thousands, decimal comma) or plain numbers; empty gives None."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    s = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if s in ("", "..", "-"):
+        return None
+    if "," in s:
+        s = s.replace(".", "").replace(",", ".") if s.count(",") == 1 else s
+    try:
+        return float(s)
+    except ValueError:
+        raise ValueError(f"not a number: {value!r}") from None
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+AUDIT_DDL = [
+    "create schema if not exists raw",
+    "create schema if not exists audit",
+    """create table if not exists audit.rejected_rows (
+        source varchar, source_file varchar, source_row integer, reason varchar, raw_record varchar,
+        partition_key varchar, loaded_at timestamp)""",
+    """create table if not exists audit.load_log (
+        source varchar, source_file varchar, sha256 varchar, file_size bigint, encoding varchar,
+        rows_read integer, rows_loaded integer, rows_rejected integer, partition_key varchar,
+        loaded_at timestamp)""",
+]
+
+
+def ensure_audit(con: duckdb.DuckDBPyConnection) -> None:
+    for ddl in AUDIT_DDL:
+        con.execute(ddl)
+
+
+def write_file_partition(con: duckdb.DuckDBPyConnection, *, source: str, table: str, columns: list[str],
+                         parsed: list[ParsedFile], partition_column: str, partition_key: str,
+                         partition_value: object) -> dict:
+    """Replace one partition of `raw.<table>` and its audit rows with the parsed files, atomically.
+
+    Re-running a partition therefore gives the same raw rows (idempotent), and a failure leaves the previous
+    content in place."""
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    con.execute("begin transaction")
+    try:
+        con.execute(f"delete from raw.{table} where {partition_column} = ?", [partition_value])
+        con.execute("delete from audit.rejected_rows where source = ? and partition_key = ?", [source, partition_key])
+        con.execute("delete from audit.load_log where source = ? and partition_key = ?", [source, partition_key])
+        totals = {"rows_read": 0, "rows_loaded": 0, "rows_rejected": 0}
+        for pf in parsed:
+            sha = sha256_file(pf.path)
+            lineage = {"_source_file": str(pf.path.name), "_file_sha256": sha, "_loaded_at": loaded_at,
+                       partition_column: partition_value}
+            if pf.rows:
+                frame = pd.DataFrame([{c: row.get(c) for c in columns} for row in pf.rows], columns=columns,
+                                     dtype=object)
+                frame["_source_row"] = [row["_source_row"] for row in pf.rows]
+                for name, value in lineage.items():
+                    frame[name] = value
+                con.register("_batch", frame)
+                con.execute(f"insert into raw.{table} by name select * from _batch")
+                con.unregister("_batch")
+            if pf.rejected:
+                rejected = pd.DataFrame(
+                    [[source, pf.path.name, r.source_row, r.reason,
+                      json.dumps(r.raw_record, ensure_ascii=False, default=str), partition_key, loaded_at]
+                     for r in pf.rejected],
+                    columns=["source", "source_file", "source_row", "reason", "raw_record", "partition_key",
+                             "loaded_at"])
+                con.register("_rejected", rejected)
+                con.execute("insert into audit.rejected_rows by name select * from _rejected")
+                con.unregister("_rejected")
+            con.execute("insert into audit.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [source, pf.path.name, sha, pf.path.stat().st_size, pf.encoding, pf.rows_read,
+                         len(pf.rows), len(pf.rejected), partition_key, loaded_at])
+            totals["rows_read"] += pf.rows_read
+            totals["rows_loaded"] += len(pf.rows)
+            totals["rows_rejected"] += len(pf.rejected)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return totals

@@ -1,0 +1,278 @@
+"""Social Service Providers Register snapshots: the current JSON open-data format and the legacy CSV/XLSX export,
+read into one raw shape (`raw.registry_provider_services`), one row per register record, rejected records kept
+with their reason. Municipality text is taken from the legacy column or from the address, as written."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+
+import duckdb
+
+from ingestion.common import IngestionError, ParsedFile, Rejected, decode_text, ensure_audit, read_bytes, \
+    write_file_partition
+
+SOURCE = "registry"
+TABLE = "registry_provider_services"
+PARTITION_COLUMN = "_snapshot_date"
+
+JSON_PATTERN = re.compile(r"^pakalpojumusniedzejudati_(\d{4})(\d{2})(\d{2})\.json(\.gz)?$")
+LEGACY_PATTERN = re.compile(r"^sps_registrs_(\d{4})-(\d{2})-(\d{2})\.(csv|xlsx)(\.gz)?$")
+
+# Raw columns, as text: raw keeps what the file said; staging casts.
+COLUMNS = ["register_number", "provider_name", "legal_code", "legal_status", "status", "service_name",
+           "service_form", "planned_clients", "clients_by_age_gender", "client_groups", "address", "address_code",
+           "municipality_text", "registered_on", "removed_on", "contact_info", "extra_fields", "source_format"]
+
+DDL = f"""create table if not exists raw.{TABLE} (
+    {", ".join(f"{c} varchar" for c in COLUMNS)},
+    _source_file varchar, _source_row integer, _file_sha256 varchar, _loaded_at timestamp,
+    {PARTITION_COLUMN} date)"""
+
+JSON_FIELDS = {
+    "PakalpojumaSniedzejaRegistracijasNumurs": "register_number",
+    "PakalpojumaSniedzejaNosaukums": "provider_name",
+    "RegistracijasNumurs": "legal_code",
+    "JuridiskaisStatuss": "legal_status",
+    "Statuss": "status",
+    "SniedzamaPakalpojumaNosaukums": "service_name",
+    "PakalpojumaSniegsanasForma": "service_form",
+    "PlanotaisKlientuSkaits": "planned_clients",
+    "KlientiPecVecumaUnDzimuma": "clients_by_age_gender",
+    "RegistresanasDatums": "registered_on",
+}
+LEGACY_FIELDS = {
+    "reģ. nr.": "register_number",
+    "sniedzēja nosaukums": "provider_name",
+    "reģistrācijas kods": "legal_code",
+    "juridiskais statuss": "legal_status",
+    "pakalpojums": "service_name",
+    "pakalpojuma sniegšanas adrese": "address",
+    "pašvaldība": "municipality_text",
+    "klientu grupas": "client_groups",
+    "vietu skaits": "planned_clients",
+    "statuss": "status",
+    "reģistrēts": "registered_on",
+    "izslēgts": "removed_on",
+}
+REQUIRED_JSON = [("register_number", "register number"), ("status", "status"), ("service_name", "service name"),
+                 ("address", "address")]
+REQUIRED_LEGACY = [("register_number", "register number"), ("status", "status"), ("service_name", "service name")]
+_POSTCODE = re.compile(r"^LV-?\d{4}$", re.IGNORECASE)
+_NOVADS = re.compile(r"\b(nov\.|novads)$", re.IGNORECASE)
+
+
+def snapshot_date_of(path: Path) -> dt.date | None:
+    """The snapshot date a register file's name carries, or None if the name is not a register file's."""
+    m = JSON_PATTERN.match(path.name) or LEGACY_PATTERN.match(path.name)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups()[:3])
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def municipality_from_address(address: str | None) -> str | None:
+    """The municipality as written inside a register address.
+
+    `…, Ogres nov., LV-5045` gives `Ogres nov.`; a state city stands bare before the postcode
+    (`…, Rīga, LV-1012` gives `Rīga`); a novads segment wins over a town written before it."""
+    if not address:
+        return None
+    parts = [p.strip() for p in str(address).split(",") if p.strip()]
+    while parts and _POSTCODE.match(parts[-1]):
+        parts.pop()
+    for part in reversed(parts):
+        if _NOVADS.search(part):
+            return part
+    return parts[-1] if len(parts) > 1 else None
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%d.%m.%Y")
+    s = str(value)
+    return s if s.strip() != "" else None
+
+
+def _check_required(row: dict, required) -> str | None:
+    missing = [label for col, label in required if not (row.get(col) or "").strip()]
+    if missing:
+        return "missing " + ", ".join(missing)
+    if not re.fullmatch(r"\s*\d+\s*", row["register_number"]):
+        return f"register number is not a whole number: {row['register_number']!r}"
+    return None
+
+
+def _finish(pf: ParsedFile, records: list[tuple[int, dict, dict]], required) -> ParsedFile:
+    """Split records into good rows and rejected rows (missing fields, duplicates within the file)."""
+    seen: dict[tuple, int] = {}
+    for source_row, row, original in records:
+        reason = _check_required(row, required)
+        if reason is None:
+            key = tuple(row.get(c) for c in COLUMNS)
+            if key in seen:
+                reason = f"duplicate of row {seen[key]} in the same file"
+            else:
+                seen[key] = source_row
+        if reason:
+            pf.rejected.append(Rejected(source_row, reason, original))
+        else:
+            row["_source_row"] = source_row
+            pf.rows.append(row)
+    return pf
+
+
+def parse_json(path: Path) -> ParsedFile:
+    text, enc = decode_text(read_bytes(path), path)
+    pf = ParsedFile(path, encoding=enc)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestionError(path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    data = doc.get("data") if isinstance(doc, dict) else None
+    if not isinstance(data, list):
+        raise IngestionError(path, 'expected an object {"data": [...]} with a list of records')
+    records = []
+    for i, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            pf.rejected.append(Rejected(i, "record is not a JSON object", {"value": item}))
+            continue
+        row = {col: _text(item.get(key)) for key, col in JSON_FIELDS.items()}
+        addr = item.get("FaktiskaAdrese")
+        if isinstance(addr, dict):
+            row["address"], row["address_code"] = _text(addr.get("Adrese")), _text(addr.get("VZDKods"))
+        elif isinstance(addr, str):
+            row["address"] = _text(addr)
+        groups = item.get("KlientuGrupas") or []
+        names = [g.get("KlientuGrupasNosaukums") if isinstance(g, dict) else g for g in groups]
+        row["client_groups"] = "; ".join(str(n).strip() for n in names if n) or None
+        row["municipality_text"] = municipality_from_address(row.get("address"))
+        if item.get("KontaktInformacija") is not None:
+            row["contact_info"] = json.dumps(item["KontaktInformacija"], ensure_ascii=False, sort_keys=True)
+        known = set(JSON_FIELDS) | {"FaktiskaAdrese", "KlientuGrupas", "KontaktInformacija"}
+        extra = {k: v for k, v in item.items() if k not in known}
+        if extra:
+            row["extra_fields"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+            pf.warnings.append(f"row {i}: unknown fields kept in raw: {', '.join(sorted(extra))}")
+        row["source_format"] = "json"
+        records.append((i, row, item))
+    if len(pf.warnings) > 5:
+        pf.warnings = pf.warnings[:5] + [f"... and {len(pf.warnings) - 5} more rows with unknown fields"]
+    return _finish(pf, records, REQUIRED_JSON)
+
+
+def _legacy_header(path: Path, header: list) -> dict[int, str]:
+    mapping = {}
+    for j, name in enumerate(header):
+        key = re.sub(r"\s+", " ", str(name or "")).strip().lower()
+        if key in LEGACY_FIELDS:
+            mapping[j] = LEGACY_FIELDS[key]
+    missing = [k for k, v in LEGACY_FIELDS.items() if v not in mapping.values()
+               and v in ("register_number", "status", "service_name", "municipality_text")]
+    if missing:
+        raise IngestionError(path, f"missing required column(s): {', '.join(missing)}; header was {header!r}")
+    return mapping
+
+
+def _legacy_records(path: Path, table: list[tuple[int, list]], header: list) -> list[tuple[int, dict, dict]]:
+    mapping = _legacy_header(path, header)
+    names = [str(h or f"column_{j + 1}").strip() for j, h in enumerate(header)]
+    records = []
+    for source_row, values in table:
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        original = {names[j] if j < len(names) else f"column_{j + 1}": _text(v) for j, v in enumerate(values)}
+        row = {col: None for col in COLUMNS}
+        if len(values) != len(header):
+            row["_field_count_error"] = f"expected {len(header)} fields, found {len(values)}"
+        for j, col in mapping.items():
+            row[col] = _text(values[j]) if j < len(values) else None
+        extra = {names[j]: _text(values[j]) for j in range(min(len(values), len(names))) if j not in mapping}
+        if extra:
+            row["extra_fields"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+        row["source_format"] = "xlsx" if ".xlsx" in path.name else "csv"
+        records.append((source_row, row, original))
+    return records
+
+
+def parse_legacy(path: Path) -> ParsedFile:
+    if ".xlsx" in path.name:
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(io.BytesIO(read_bytes(path)), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken workbook
+            raise IngestionError(path, f"not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from exc
+        ws = wb.worksheets[0]
+        rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+        wb.close()
+        pf = ParsedFile(path, encoding="xlsx")
+        # A title row may stand above the header.
+        header_at = next((k for k, (_, r) in enumerate(rows[:5])
+                          if any(str(v or "").strip().lower() == "reģ. nr." for v in r)), None)
+        if header_at is None:
+            raise IngestionError(path, "no header row with 'Reģ. Nr.' in the first five rows")
+        header = [v for v in rows[header_at][1]]
+        while header and header[-1] is None:
+            header.pop()
+        body = [(i, r[:len(header)] + [v for v in r[len(header):] if v is not None]) for i, r in
+                rows[header_at + 1:]]
+    else:
+        text, enc = decode_text(read_bytes(path), path)
+        pf = ParsedFile(path, encoding=enc)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+        try:
+            lines = list(reader)
+        except csv.Error as exc:
+            raise IngestionError(path, f"unreadable CSV at line {reader.line_num}: {exc}") from exc
+        if not lines:
+            raise IngestionError(path, "empty file: no header row")
+        header = lines[0]
+        # csv.reader counts physical lines; quoted fields never span lines in these exports.
+        body = [(i, r) for i, r in enumerate(lines[1:], start=2)]
+    records = _legacy_records(path, body, header)
+    required = REQUIRED_LEGACY
+    checked = []
+    for source_row, row, original in records:
+        if err := row.pop("_field_count_error", None):
+            pf.rejected.append(Rejected(source_row, err, original))
+            continue
+        if not (row.get("municipality_text") or "").strip() and not (row.get("address") or "").strip():
+            pf.rejected.append(Rejected(source_row, "missing municipality and address", original))
+            continue
+        checked.append((source_row, row, original))
+    return _finish(pf, checked, required)
+
+
+def parse_file(path: Path) -> ParsedFile:
+    return parse_json(path) if JSON_PATTERN.match(path.name) else parse_legacy(path)
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_audit(con)
+    con.execute(DDL)
+
+
+def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: dt.date, files: list[Path]) -> tuple[dict, list[str]]:
+    """Load one snapshot partition from its file(s); return (row totals, warnings)."""
+    if len(files) > 1:
+        raise IngestionError(files[0], f"{len(files)} files for snapshot {snapshot}: "
+                                       f"{', '.join(f.name for f in files)}; keep one")
+    parsed = [parse_file(f) for f in files]
+    ensure_tables(con)
+    totals = write_file_partition(con, source=SOURCE, table=TABLE, columns=COLUMNS, parsed=parsed,
+                                  partition_column=PARTITION_COLUMN, partition_key=snapshot.isoformat(),
+                                  partition_value=snapshot)
+    warnings = [w for pf in parsed for w in pf.warnings]
+    return totals, warnings

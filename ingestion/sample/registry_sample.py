@@ -1,0 +1,489 @@
+"""Deterministic sample of the Social Service Providers Register: legacy CSV/XLSX snapshots 2010–2016 and JSON
+snapshots 2017–2026, calibrated so that the published figures of the seed documents come out of the marts
+(the 2 January 2012 snapshot and the Zemgale planning region on 2 January 2023)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import datetime as dt
+import io
+import json
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+
+SNAPSHOT_YEARS = range(2010, 2027)
+LEGACY_YEARS = range(2010, 2017)
+CALIBRATION_DATE = dt.date(2012, 1, 2)
+ZEMGALE_DATE = dt.date(2023, 1, 2)
+ZEMGALE_PROVIDERS = 125
+REFORM = dt.date(2021, 7, 1)
+MADONA_MERGER = dt.date(2025, 7, 1)
+PLAIN_JSON_YEARS = (2023, 2026)
+
+# Records on 2012-01-02 by report group (shares of 893 as in the 2012 presentation).
+GROUP_COUNTS_2012 = {
+    "ltc_institution": 223, "social_rehabilitation": 170, "municipal_social_service": 134, "day_centres": 107,
+    "crisis": 54, "shelter": 18, "night_shelter": 12, "short_term_care": 20, "assistant_escort": 16,
+    "group_home": 17, "specialised_workshop": 13, "halfway_house": 7, "addiction_prevention": 6,
+    "social_work_service": 5, "professional_rehabilitation": 4, "home_care": 60, "other": 27,
+}
+# Cohorts on 2012-01-02: (registration years, providing, planning, stopped).
+COHORTS_2012 = [
+    ((2003, 2004), 4, 0, 0),
+    ((2005, 2009), 397, 0, 43),
+    ((2010, 2010), 171, 62, 0),
+    ((2011, 2011), 95, 121, 0),
+]
+
+# Raw service names: legacy wording (2010–2016) and current wording (2017–), per service code.
+SERVICE_NAMES = {
+    "ltc_institution": (["ilgstošas sociālās aprūpes un sociālās rehabilitācijas institūcija", "pansija",
+                         "Sociālās aprūpes centrs"],
+                        ["ilgstošās sociālās aprūpes un sociālās rehabilitācijas institūcija",
+                         "Ilgstoša sociālā aprūpe un sociālā rehabilitācija"]),
+    "social_rehabilitation": (["sociālā rehabilitācija", "Sociālās rehabilitācijas institūcija"],
+                              ["sociālā rehabilitācija", "Sociālās rehabilitācijas institūcija",
+                               "Sociālā rehabilitācija dzīvesvietā"]),
+    "municipal_social_service": (["sociālais dienests", "Pašvaldības sociālais dienests"],
+                                 ["sociālais, tai skaitā pašvaldības sociālais dienests"]),
+    "day_centres": (["dienas aprūpes centrs", "dienas centrs", "atbalsta centrs"],
+                    ["Dienas aprūpes centrs", "dienas aprūpes centrs", "cits: dienas centrs", "Atbalsta centrs"]),
+    "crisis": (["krīzes centrs", "uzticības tālrunis"], ["Krīzes centrs", "krīzes tālrunis"]),
+    "shelter": (["patversme"], ["Patversme"]),
+    "night_shelter": (["naktspatversme"], ["Naktspatversme"]),
+    "short_term_care": (["īslaicīgā sociālā aprūpe", "atelpas brīdis"],
+                        ["citi: īslaicīgā sociālā aprūpe", "atelpas brīdis"]),
+    "assistant_escort": (["asistenta pakalpojums", "pavadoņa pakalpojums"], ["Asistenta pakalpojums"]),
+    "group_home": (["grupu dzīvoklis"], ["Grupu dzīvoklis", "grupu māja (dzīvoklis)"]),
+    "specialised_workshop": (["specializētās darbnīcas"], ["specializētās darbnīcas"]),
+    "halfway_house": (["pusceļa māja"], ["Pusceļa māja"]),
+    "addiction_prevention": (["atkarību profilakse"], ["cits: atkarību profilakse"]),
+    "social_work_service": (["sociālā darba pakalpojums"], ["Sociālā darba pakalpojums"]),
+    "professional_rehabilitation": (["profesionālās rehabilitācijas institūcija"],
+                                    ["Profesionālā rehabilitācija"]),
+    "home_care": (["aprūpe mājās", "sociālā aprūpe mājās"], ["Aprūpe mājās", "aprūpe mājās", "mobilā brigāde"]),
+    "other": (["cits"], ["cits: karitatīvais sociālais darbs", "Cits"]),
+}
+
+LEGAL_STATUSES = {  # sector -> statuses as the register writes them
+    "municipal": ["Pašvaldības iestāde", "Pašvaldības iestādes struktūrvienība", "Pašvaldības aģentūra"],
+    "state": ["Valsts iestāde"],
+    "ngo": ["Biedrība", "Nodibinājums"],
+    "private": ["SIA", "Sabiedrība ar ierobežotu atbildību"],
+    "person": ["fiziska persona", "individuālais komersants", "pašnodarbināta persona"],
+    "religious": ["Reliģiskās organizācijas iestāde"],
+}
+CLIENT_GROUPS_OLD = ["invalīdi ar fiziska rakstura traucējumiem", "redzes invalīdi", "pensijas vecuma personas",
+                     "personas ar garīga rakstura traucējumiem", "ģimenes ar bērniem", "bezpajumtnieki",
+                     "vardarbībā cietušie", "personas ar atkarībām"]
+CLIENT_GROUPS_NEW = ["personas ar invaliditāti ar fiziska rakstura traucējumiem", "personas ar redzes invaliditāti",
+                     "pensijas vecuma personas", "personas ar garīga rakstura traucējumiem", "ģimenes ar bērniem",
+                     "personas bez noteiktas dzīvesvietas", "vardarbībā cietušas personas",
+                     "personas ar atkarības problēmām", "bērni ar funkcionāliem traucējumiem"]
+AGE_GENDER = ["pilngadīgas personas (abu dzimumu)", "bērni (abu dzimumu)", "pilngadīgas personas (sievietes)",
+              "bērni un pilngadīgas personas (abu dzimumu)"]
+FIRST_NAMES = ["Jānis", "Anna", "Inese", "Pēteris", "Līga", "Andris", "Ilze", "Māris", "Dace", "Ģirts", "Žanna"]
+LAST_NAMES = ["Bērziņš", "Kalniņa", "Ozola", "Liepiņš", "Krūmiņa", "Zariņš", "Vītola", "Šmits", "Ķēniņa", "Jansons"]
+WORDS = ["Ozoli", "Saulstari", "Cerība", "Rūpes", "Atbalsts", "Mājas", "Gaisma", "Sirds", "Liepas", "Dzīpari",
+         "Priedes", "Balta māja", "Vecie ļaudis", "Palīdzīga roka", "Samariets", "Zvaigzne"]
+STREETS = ["Brīvības iela", "Skolas iela", "Rīgas iela", "Parka iela", "Dārza iela", "Liepu iela", "Raiņa iela",
+           "Ausekļa iela", "Pils iela", "Lāčplēša iela"]
+PARISHES = ["Allažu", "Meņģeles", "Zaubes", "Salas", "Vecumu", "Dunavas", "Ķeipenes", "Līvbērzes"]
+QUOTES = [('"', '"'), ("“", "”"), ("„", "”"), ("«", "»")]
+NO_DIACRITICS = str.maketrans("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ", "acegiklnsuzACEGIKLNSUZ")
+
+
+@dataclass
+class Municipality:
+    code: str
+    name: str
+    genitive: str
+    mtype: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    successor: str
+    planning_region: str
+
+
+@dataclass
+class Unit:
+    register_number: int
+    name: str
+    legal_code: str
+    legal_status: str
+    sector: str
+    municipality: str  # pre-reform ATVK code (or a 2021 code for units registered after the reform)
+    records: list["Record"] = field(default_factory=list)
+
+
+@dataclass
+class Record:
+    unit: Unit
+    group: str
+    legacy_name: str
+    current_name: str
+    address_street: str
+    registered_on: dt.date
+    providing_from: dt.date | None
+    stopped_on: dt.date | None
+    capacity: int | None
+    client_groups: list[int]
+    age_gender: str
+    show_registration: bool
+
+    def status(self, on: dt.date) -> str:
+        if self.stopped_on and self.stopped_on <= on:
+            return "stopped"
+        if self.providing_from and self.providing_from <= on:
+            return "providing"
+        return "planning"
+
+    def listed(self, on: dt.date) -> bool:
+        # Stopped records stay listed for two years, then are removed from the register.
+        if self.registered_on > on:
+            return False
+        return not (self.stopped_on and self.stopped_on + dt.timedelta(days=730) <= on)
+
+
+def load_municipalities() -> dict[str, Municipality]:
+    out = {}
+    with open(SEEDS / "municipalities.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            out[r["atvk_code"]] = Municipality(
+                r["atvk_code"], r["name_lv"], r["name_genitive"], r["municipality_type"],
+                dt.date.fromisoformat(r["valid_from"]),
+                dt.date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
+                r["successor_atvk_code"], r["planning_region"])
+    return out
+
+
+def version_on(munis: dict[str, Municipality], code: str, on: dt.date) -> Municipality:
+    """Follow successions from a municipality version to the one valid on a date."""
+    m = munis[code]
+    while m.valid_to and m.valid_to < on and m.successor:
+        m = munis[m.successor]
+    return m
+
+
+def _rand_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
+
+
+class RegisterSample:
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+        self.munis = load_municipalities()
+        self.pre = [m for m in self.munis.values() if m.valid_to == dt.date(2021, 6, 30)]
+        self.weights = [15 if m.name == "Rīga" else 3 if m.mtype == "republikas pilsēta" else 1 for m in self.pre]
+        self.units: list[Unit] = []
+        self.next_number = 1
+
+    # -- building the universe -------------------------------------------------------------------------------
+    def _new_unit(self, group: str, municipality: str | None = None) -> Unit:
+        rng = self.rng
+        sector = {"municipal_social_service": "municipal", "social_work_service": "municipal"}.get(group) or \
+            rng.choices(["municipal", "state", "ngo", "private", "person", "religious"], [44, 4, 30, 15, 4, 3])[0]
+        muni = municipality or rng.choices(self.pre, self.weights)[0].code
+        m = self.munis[muni]
+        if sector == "person":
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            legal_code = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(50, 99)}-{rng.randint(10000, 29999)}"
+        else:
+            q1, q2 = rng.choice(QUOTES)
+            place = m.genitive or m.name.replace(" novads", "")
+            if sector == "municipal":
+                name = f"{place} {'novada ' if m.mtype == 'novads' else ''}" + rng.choice(
+                    ["Sociālais dienests", f"sociālās aprūpes centrs {q1}{rng.choice(WORDS)}{q2}",
+                     f"pansionāts {q1}{rng.choice(WORDS)}{q2}", "Sociālo pakalpojumu centrs"])
+                legal_code = f"90000{rng.randint(100000, 999999)}"
+            elif sector == "state":
+                name = f"VSAC {q1}{place}{q2}"
+                legal_code = f"90009{rng.randint(100000, 999999)}"
+            elif sector == "religious":
+                name = f"Draudzes diakonijas centrs {q1}{rng.choice(WORDS)}{q2}"
+                legal_code = f"99000{rng.randint(100000, 999999)}"
+            else:
+                prefix = {"ngo": rng.choice(["Biedrība", "Nodibinājums"]), "private": "SIA"}[sector]
+                name = f"{prefix} {q1}{rng.choice(WORDS)}{q2}"
+                legal_code = f"{'5' if sector == 'ngo' else '4'}0008{rng.randint(100000, 999999)}"
+        status = rng.choice(LEGAL_STATUSES[sector])
+        unit = Unit(self.next_number, name, legal_code, status, sector, muni)
+        self.next_number += 1
+        self.units.append(unit)
+        return unit
+
+    def _new_record(self, unit: Unit, group: str, registered_on: dt.date, providing_from: dt.date | None,
+                    stopped_on: dt.date | None) -> Record:
+        rng = self.rng
+        legacy, current = SERVICE_NAMES[group]
+        street = f"{rng.choice(STREETS)} {rng.randint(1, 120)}"
+        if rng.random() < 0.15:
+            q1, q2 = rng.choice(QUOTES)
+            street = f"{q1}{rng.choice(WORDS)}{q2}, {rng.choice(PARISHES)} pag."
+        capacity = None if rng.random() < 0.2 else (rng.randint(20, 300) if group == "ltc_institution"
+                                                    else rng.randint(5, 60))
+        rec = Record(unit, group, rng.choice(legacy), rng.choice(current), street, registered_on, providing_from,
+                     stopped_on, capacity, rng.sample(range(len(CLIENT_GROUPS_NEW) - 1), rng.randint(0, 3)),
+                     rng.choice(AGE_GENDER), rng.random() < 0.85)
+        # Two records of one unit with the same service and address would be one register record.
+        while any(r.current_name == rec.current_name and r.address_street == rec.address_street
+                  for r in unit.records):
+            rec.address_street += "A"
+        unit.records.append(rec)
+        return rec
+
+    def _cohort(self, years: tuple[int, int], status: str, n: int, groups: list[str]) -> None:
+        """Create n records registered in the given years with the given status on 2012-01-02."""
+        start, end = dt.date(years[0], 1, 1), min(dt.date(years[1], 12, 31), CALIBRATION_DATE)
+        rng = self.rng
+        i = 0
+        while i < n:
+            size = min(n - i, rng.choices([1, 2, 3], [70, 22, 8])[0])
+            reg = _rand_date(rng, start, end)
+            unit = self._new_unit(groups[i])
+            for _ in range(size):
+                group = groups[i]
+                if status == "providing":
+                    prov = min(reg + dt.timedelta(days=rng.randint(0, 200)), CALIBRATION_DATE)
+                    stop = None if rng.random() < 0.9 else _rand_date(rng, dt.date(2013, 1, 1), dt.date(2025, 6, 1))
+                elif status == "planning":
+                    prov = _rand_date(rng, dt.date(2012, 2, 1), dt.date(2014, 12, 31)) if rng.random() < 0.85 else None
+                    stop = None if prov else _rand_date(rng, dt.date(2013, 1, 1), dt.date(2016, 12, 31))
+                else:
+                    prov = reg + dt.timedelta(days=rng.randint(0, 200))
+                    stop = _rand_date(rng, max(dt.date(2010, 3, 1), prov + dt.timedelta(days=1)),
+                                      dt.date(2011, 12, 20))
+                self._new_record(unit, group, reg, prov, stop)
+                i += 1
+
+    def build(self) -> "RegisterSample":
+        rng = self.rng
+        groups = [g for g, n in GROUP_COUNTS_2012.items() for _ in range(n)]
+        # Municipal social services belong to the oldest cohort; the rest is shuffled over cohorts.
+        mss = [g for g in groups if g == "municipal_social_service"]
+        rest = [g for g in groups if g != "municipal_social_service"]
+        rng.shuffle(rest)
+        pool = mss + rest
+        for years, providing, planning, stopped in COHORTS_2012:
+            for status, n in (("providing", providing), ("planning", planning), ("stopped", stopped)):
+                take, pool = pool[:n], pool[n:]
+                self._cohort(years, status, n, take)
+        assert not pool
+        # After the calibration date: new registrations every year, some of them stopping later.
+        for year in range(2012, 2026):
+            for _ in range(rng.randint(25, 38)):
+                group = rng.choices(list(GROUP_COUNTS_2012), list(GROUP_COUNTS_2012.values()))[0]
+                reg = _rand_date(rng, max(dt.date(year, 1, 3), CALIBRATION_DATE + dt.timedelta(days=1)),
+                                 dt.date(year, 12, 31))
+                prov = reg + dt.timedelta(days=rng.randint(30, 500)) if rng.random() < 0.9 else None
+                stop = None if rng.random() < 0.75 else reg + dt.timedelta(days=rng.randint(400, 2500))
+                unit = self._pick_unit_for_new_service(group) if rng.random() < 0.2 else self._new_unit(group)
+                self._new_record(unit, group, reg, prov, stop)
+        self._calibrate_zemgale()
+        return self
+
+    def _pick_unit_for_new_service(self, group: str) -> Unit:
+        return self.rng.choice(self.units)
+
+    def _region(self, unit: Unit) -> str:
+        return version_on(self.munis, unit.municipality, ZEMGALE_DATE).planning_region
+
+    def _active_units(self, on: dt.date) -> list[Unit]:
+        return [u for u in self.units if any(r.listed(on) and r.status(on) != "stopped" for r in u.records)]
+
+    def _calibrate_zemgale(self) -> None:
+        """Move units between municipalities until Zemgale holds the published number of providers in 2023."""
+        rng = self.rng
+        zemgale = [m.code for m in self.pre if version_on(self.munis, m.code, ZEMGALE_DATE).planning_region
+                   .startswith("Zemgales")]
+        active = self._active_units(ZEMGALE_DATE)
+        # Units named after their municipality stay where they are.
+        movable = [u for u in active if u.sector not in ("municipal", "state")]
+        inside = [u for u in movable if self._region(u).startswith("Zemgales")]
+        fixed_inside = sum(1 for u in active if u not in movable and self._region(u).startswith("Zemgales"))
+        outside = [u for u in movable if not self._region(u).startswith("Zemgales")]
+        rng.shuffle(inside)
+        rng.shuffle(outside)
+        while len(inside) + fixed_inside > ZEMGALE_PROVIDERS:
+            u = inside.pop()
+            u.municipality = rng.choice([m.code for m in self.pre if m.code not in zemgale])
+        while len(inside) + fixed_inside < ZEMGALE_PROVIDERS:
+            u = outside.pop()
+            u.municipality = rng.choice(zemgale)
+            inside.append(u)
+
+    # -- writing snapshots ---------------------------------------------------------------------------------
+    def municipality_written(self, unit: Unit, on: dt.date, style: int) -> str:
+        m = version_on(self.munis, unit.municipality, on)
+        name = m.name
+        if m.mtype == "novads":
+            name = [name, name.replace(" novads", " nov."), name][style % 3]
+        elif style % 4 == 1:
+            name = f"{m.genitive} pilsēta"
+        if style % 11 == 5:
+            name = name.translate(NO_DIACRITICS)
+        return name
+
+    def address(self, rec: Record, on: dt.date) -> str:
+        m = version_on(self.munis, rec.unit.municipality, on)
+        written = m.name.replace(" novads", " nov.")
+        # A few addresses keep the pre-reform municipality after the reform, as real addresses sometimes do.
+        if on >= REFORM and rec.unit.register_number % 23 == 0:
+            old = self.munis[rec.unit.municipality]
+            if old.mtype == "novads":
+                written = old.name.replace(" novads", " nov.")
+        post = 1000 + (int(m.code[:4]) * 37 + rec.unit.register_number) % 4000
+        return f"{rec.address_street}, {written}, LV-{post:04d}"
+
+    def snapshot_records(self, on: dt.date) -> list[Record]:
+        return [r for u in self.units for r in u.records if r.listed(on)]
+
+
+LEGACY_HEADER = ["Reģ. Nr.", "Sniedzēja nosaukums", "Reģistrācijas kods", "Juridiskais statuss", "Pakalpojums",
+                 "Pakalpojuma sniegšanas adrese", "Pašvaldība", "Klientu grupas", "Vietu skaits", "Statuss",
+                 "Reģistrēts", "Izslēgts"]
+LEGACY_STATUS = {"providing": "sniedz pakalpojumus", "planning": "plāno sniegt", "stopped": "pārtraucis darbību"}
+JSON_STATUS = {"providing": ["Sniedz", "sniedz", " Sniedz "], "planning": ["Plāno sniegt", "plāno sniegt",
+                                                                         "Plāno  sniegt"],
+               "stopped": ["Pārtraukta darbība", "pārtraukta darbība"]}
+# Per year: file format and encoding of the legacy exports.
+LEGACY_FORMATS = {2010: ("csv", "cp1257"), 2011: ("csv", "utf-8-sig"), 2012: ("csv", "cp1257"),
+                  2013: ("csv", "utf-8"), 2014: ("xlsx", "title"), 2015: ("csv", "utf-8-sig"), 2016: ("xlsx", "")}
+
+
+def _fmt(d: dt.date | None) -> str:
+    return d.strftime("%d.%m.%Y") if d else ""
+
+
+def legacy_rows(sample: RegisterSample, on: dt.date) -> list[list[str]]:
+    rows = []
+    for i, rec in enumerate(sample.snapshot_records(on)):
+        status = rec.status(on)
+        groups = "; ".join(CLIENT_GROUPS_OLD[g % len(CLIENT_GROUPS_OLD)] for g in rec.client_groups)
+        rows.append([str(rec.unit.register_number), rec.unit.name, rec.unit.legal_code, rec.unit.legal_status,
+                     rec.legacy_name, sample.address(rec, on).rsplit(", ", 2)[0],
+                     sample.municipality_written(rec.unit, on, i), groups,
+                     "" if rec.capacity is None else str(rec.capacity), LEGACY_STATUS[status],
+                     _fmt(rec.registered_on), _fmt(rec.stopped_on) if status == "stopped" else ""])
+    return rows
+
+
+def json_records(sample: RegisterSample, on: dt.date) -> list[dict]:
+    rng = random.Random(on.toordinal())
+    out = []
+    for rec in sample.snapshot_records(on):
+        u = rec.unit
+        status = rec.status(on)
+        item = {
+            "PakalpojumaSniedzejaRegistracijasNumurs": u.register_number if u.register_number % 17 else
+            str(u.register_number),
+            "PakalpojumaSniedzejaNosaukums": u.name,
+            "RegistracijasNumurs": u.legal_code,
+            "JuridiskaisStatuss": u.legal_status,
+            "Statuss": rng.choice(JSON_STATUS[status]),
+            "SniedzamaPakalpojumaNosaukums": rec.current_name,
+            "PakalpojumaSniegsanasForma": "ar izmitināšanu" if rec.group in ("ltc_institution", "shelter",
+                                                                            "night_shelter", "crisis",
+                                                                            "group_home", "halfway_house")
+            else rng.choice(["bez izmitināšanas", "bez izmitināšanas", "ar izmitināšanu un bez izmitināšanas"]),
+            "PlanotaisKlientuSkaits": rec.capacity,
+            "KlientiPecVecumaUnDzimuma": rec.age_gender,
+            "KlientuGrupas": [{"KlientuGrupasNosaukums": CLIENT_GROUPS_NEW[g]} for g in rec.client_groups],
+            "FaktiskaAdrese": {"Adrese": sample.address(rec, on), "VZDKods": str(100000000 + u.register_number * 7)},
+            "KontaktInformacija": None if u.register_number % 5 > 1 else {"Talrunis": f"+371 2{u.register_number * 7919 % 10000000:07d}",
+                                   "Epasts": f"info{u.register_number}@example.lv",
+                                   "Vaditajs": f"{FIRST_NAMES[u.register_number % 11]} "
+                                               f"{LAST_NAMES[u.register_number % 10]}"},
+        }
+        if item["KontaktInformacija"] is None:
+            del item["KontaktInformacija"]
+        if rec.show_registration:
+            item["RegistresanasDatums"] = _fmt(rec.registered_on)
+        if not rec.client_groups and u.register_number % 2:
+            del item["KlientuGrupas"]
+        out.append(item)
+    return out
+
+
+def _bad_legacy_rows(year: int) -> list[list[str]]:
+    """Rows the pipeline must quarantine (never in the calibrated 2012 snapshot)."""
+    if year == 2013:
+        return [["", "Biedrība “Bez numura”", "40008999999", "Biedrība", "dienas centrs", "Skolas iela 1",
+                 "Ogres novads", "", "10", "sniedz pakalpojumus", "01.02.2012", ""],
+                ["9001", "SIA “Bez statusa”", "40008999998", "SIA", "aprūpe mājās", "Rīgas iela 2", "Rīga", "",
+                 "", "", "01.03.2012", ""]]
+    if year == 2015:
+        return [["9002", "Biedrība “Bez pakalpojuma”", "40008999997", "Biedrība", "", "Parka iela 3",
+                 "Cēsu novads", "", "", "plāno sniegt", "05.05.2014", ""]]
+    return []
+
+
+def _bad_json_records(year: int) -> list[dict]:
+    if year == 2019:
+        return [{"PakalpojumaSniedzejaRegistracijasNumurs": 9003, "PakalpojumaSniedzejaNosaukums": "Biedrība “Bez adreses”",
+                 "RegistracijasNumurs": "40008999996", "JuridiskaisStatuss": "Biedrība", "Statuss": "Sniedz",
+                 "SniedzamaPakalpojumaNosaukums": "dienas centrs", "FaktiskaAdrese": None}]
+    if year == 2024:
+        return [{"PakalpojumaSniedzejaNosaukums": "SIA “Bez numura”", "RegistracijasNumurs": "40008999995",
+                 "JuridiskaisStatuss": "SIA", "Statuss": "Sniedz", "SniedzamaPakalpojumaNosaukums": "aprūpe mājās",
+                 "FaktiskaAdrese": {"Adrese": "Pils iela 1, Bauskas nov., LV-3901", "VZDKods": "100000001"},
+                 "Piezimes": "lauks, kura nav datu aprakstā"}]
+    return []
+
+
+def write_register(landing: Path, seed: int = 20120102) -> dict[str, int]:
+    """Write every register snapshot into landing/registry; return records written per file."""
+    sample = RegisterSample(seed).build()
+    folder = landing / "registry"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for year in SNAPSHOT_YEARS:
+        on = dt.date(year, 1, 2)
+        if year in LEGACY_YEARS:
+            rows = legacy_rows(sample, on) + _bad_legacy_rows(year)
+            kind, enc = LEGACY_FORMATS[year]
+            name = f"sps_registrs_{on.isoformat()}.{kind}"
+            if kind == "csv":
+                buf = io.StringIO()
+                w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+                w.writerow(LEGACY_HEADER)
+                w.writerows(rows)
+                (folder / name).write_bytes(buf.getvalue().encode(enc))
+            else:
+                _write_xlsx(folder / name, LEGACY_HEADER, rows, title=enc == "title", on=on)
+        else:
+            rows = json_records(sample, on) + _bad_json_records(year)
+            payload = json.dumps({"data": rows}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            name = f"pakalpojumusniedzejudati_{on:%Y%m%d}.json"
+            if year in PLAIN_JSON_YEARS:
+                (folder / name).write_bytes(payload)
+            else:
+                # Most snapshots ship gzip-compressed to keep the committed sample small; mtime=0 keeps bytes stable.
+                name += ".gz"
+                (folder / name).write_bytes(gzip.compress(payload, mtime=0))
+        written[name] = len(rows)
+    return written
+
+
+def _write_xlsx(path: Path, header: list[str], rows: list[list[str]], title: bool, on: dt.date) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Reģistrs"
+    if title:
+        ws.append([f"Sociālo pakalpojumu sniedzēju reģistrs uz {on:%d.%m.%Y}"])
+    ws.append(header)
+    for r in rows:
+        # Register numbers and capacities come as numbers from the spreadsheet, as they would from Excel.
+        ws.append([int(v) if j in (0, 8) and v.isdigit() else v for j, v in enumerate(r)])
+    # Fixed creation time keeps the file byte-identical between runs.
+    fixed = dt.datetime(on.year, on.month, on.day, 8, 0, 0)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.save(path)
