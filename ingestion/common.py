@@ -151,7 +151,7 @@ def write_file_partition(con: duckdb.DuckDBPyConnection, *, source: str, table: 
         con.execute(f"delete from raw.{table} where {partition_column} = ?", [partition_value])
         con.execute("delete from audit.rejected_rows where source = ? and partition_key = ?", [source, partition_key])
         con.execute("delete from audit.load_log where source = ? and partition_key = ?", [source, partition_key])
-        totals = {"rows_read": 0, "rows_loaded": 0, "rows_rejected": 0}
+        totals = {"rows_read": 0, "rows_loaded": 0, "rows_rejected": 0, "files": []}
         for pf in parsed:
             sha = sha256_file(pf.path)
             lineage = {"_source_file": str(pf.path.name), "_file_sha256": sha, "_loaded_at": loaded_at,
@@ -178,6 +178,8 @@ def write_file_partition(con: duckdb.DuckDBPyConnection, *, source: str, table: 
             con.execute("insert into audit.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [source, pf.path.name, sha, pf.path.stat().st_size, pf.encoding, pf.rows_read,
                          len(pf.rows), len(pf.rejected), partition_key, loaded_at])
+            totals["files"].append({"file": str(pf.path), "sha256": sha, "size_bytes": pf.path.stat().st_size,
+                                    "encoding": pf.encoding})
             totals["rows_read"] += pf.rows_read
             totals["rows_loaded"] += len(pf.rows)
             totals["rows_rejected"] += len(pf.rejected)

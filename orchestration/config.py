@@ -1,0 +1,76 @@
+"""Where things live: the repository's dbt project, the warehouse file, the landing folder and the Dagster home,
+each overridable by the CLI flags or environment variables; and preparing the dbt manifest explicitly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ingestion.landing import DEFAULT_LANDING, REPO_ROOT, landing_dir  # noqa: F401  (re-exported)
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "lvsocial.duckdb"
+DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+DAGSTER_YAML = """\
+# Written by lvsocial. Runs and their events are kept in SQLite files in this folder.
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+  runs:
+    max_concurrent_runs: 1
+"""
+
+
+def warehouse_path(value: str | os.PathLike | None = None) -> Path:
+    """The warehouse DuckDB file: the argument, else $LVSOCIAL_WAREHOUSE, else warehouse/lvsocial.duckdb."""
+    return Path(value or os.environ.get("LVSOCIAL_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
+
+
+def dagster_home() -> Path:
+    """The persistent Dagster instance folder ($DAGSTER_HOME, else .dagster_home in the repository)."""
+    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    return home
+
+
+def dbt_executable() -> str:
+    """The dbt of this environment (next to the running Python), not whatever dbt is first on PATH."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+
+
+def manifest_is_stale() -> bool:
+    """True when the manifest is missing or older than any file of the dbt project."""
+    if not MANIFEST.exists():
+        return True
+    built = MANIFEST.stat().st_mtime
+    for sub in ("models", "macros", "seeds", "tests"):
+        for path in (DBT_PROJECT_DIR / sub).rglob("*"):
+            if path.is_file() and path.stat().st_mtime > built:
+                return True
+    return any((DBT_PROJECT_DIR / f).stat().st_mtime > built for f in ("dbt_project.yml", "profiles.yml"))
+
+
+def prepare_manifest(force: bool = False, quiet: bool = False) -> Path:
+    """Parse the dbt project into target/manifest.json when it is missing or stale (never at import time)."""
+    if force or manifest_is_stale():
+        if not quiet:
+            print("Preparing the dbt manifest (dbt parse) ...", flush=True)
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        env.setdefault("LVSOCIAL_WAREHOUSE", str(warehouse_path()))
+        proc = subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                               "--profiles-dir", str(DBT_PROJECT_DIR)], env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
+    return MANIFEST

@@ -1,0 +1,58 @@
+"""The dbt project as Dagster assets: seeds, staging, intermediate, marts and reporting models, with dbt tests
+as asset checks. Source keys come from `meta.dagster.asset_key`, equal to the ingestion assets' keys, so the
+lineage runs unbroken from a landing file to a mart."""
+
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from ingestion import registry
+from orchestration.config import DBT_PROJECT_DIR, MANIFEST, dbt_executable
+from orchestration.resources import Warehouse
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+CODE_BASE = "https://github.com/lvsocial/lvsocial/blob/main/dbt_project/"
+
+if not MANIFEST.exists():
+    raise FileNotFoundError(
+        f"The dbt manifest {MANIFEST} is missing: run `lvsocial prepare` (or `lvsocial run`, which prepares it) "
+        "before loading the Dagster definitions.")
+
+
+class LvsocialTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        return ["team:lvsocial-data"]
+
+    def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+        metadata = dict(super().get_metadata(dbt_resource_props))
+        path = dbt_resource_props.get("original_file_path")
+        if path:
+            metadata["code"] = dg.MetadataValue.url(CODE_BASE + path)
+        return metadata
+
+
+translator = LvsocialTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator, pool="warehouse",
+            exclude="resource_type:unit_test")
+def lvsocial_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    # Absent sources still give (empty) raw tables, so every model builds.
+    with warehouse.connect() as con:
+        registry.ensure_tables(con)
+    os.environ["LVSOCIAL_WAREHOUSE"] = warehouse.path
+    yield from dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())

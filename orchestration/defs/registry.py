@@ -1,0 +1,134 @@
+"""The register source in Dagster: snapshots as dynamic partitions keyed by snapshot date, the ingestion asset
+that loads them into raw (all requested partitions in one run), its Great Expectations check, and the sensor that
+adds a partition and requests a run when a new snapshot file lands."""
+
+
+import datetime as dt
+import json
+
+import dagster as dg
+
+from expectations import registry as registry_suite
+from expectations.runner import validate_frame
+from ingestion import registry
+from ingestion.common import IngestionError
+from orchestration.resources import LandingFolder, Warehouse
+
+RAW_REGISTRY = dg.AssetKey(["raw", "registry_provider_services"])
+register_snapshots = dg.DynamicPartitionsDefinition(name="register_snapshots")
+CODE = "https://github.com/lvsocial/lvsocial/blob/main/ingestion/registry.py"
+
+
+@dg.asset(
+    key=RAW_REGISTRY,
+    partitions_def=register_snapshots,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="warehouse",
+    group_name="registry_raw",
+    kinds={"python", "duckdb"},
+    owners=["team:lvsocial-data"],
+    retry_policy=dg.RetryPolicy(max_retries=1, delay=2),
+    description=(
+        "Register snapshots (JSON open data 2017– and legacy CSV/XLSX exports 2009–2016) loaded into "
+        "`raw.registry_provider_services`, one row per register record with its file, row and SHA-256; rejected "
+        "records go to `audit.rejected_rows` with the reason and each file to `audit.load_log`. Re-running a "
+        "partition replaces exactly that snapshot."
+    ),
+    metadata={"code": dg.MetadataValue.url(CODE), "table": "raw.registry_provider_services"},
+)
+def registry_provider_services(context: dg.AssetExecutionContext, warehouse: Warehouse,
+                               landing: LandingFolder) -> dg.MaterializeResult:
+    files = landing.scan().register_snapshots()
+    keys = context.partition_keys
+    per_file, failures, warnings = [], [], []
+    with warehouse.connect() as con:
+        for i, key in enumerate(keys, start=1):
+            paths = files.get(key, [])
+            if not paths:
+                failures.append(f"{key}: no register file for this snapshot in {landing.path}")
+                continue
+            try:
+                totals, notes = registry.load_snapshot(con, dt.date.fromisoformat(key), paths)
+            except IngestionError as exc:
+                failures.append(str(exc))
+                context.log.error(f"snapshot {key}: {exc}")
+                continue
+            warnings += [f"{paths[0].name}: {n}" for n in notes]
+            file_info = totals.pop("files")[0]
+            per_file.append({"snapshot_date": key, "file": paths[0].name, **totals})
+            context.log_event(dg.AssetObservation(
+                asset_key=RAW_REGISTRY, partition=key, metadata={**file_info, "snapshot_date": key, **totals}))
+            context.log.info(f"[{i}/{len(keys)}] snapshot {key}: {paths[0].name} — {totals['rows_loaded']} "
+                             f"loaded, {totals['rows_rejected']} rejected")
+        rows_in_table = con.execute("select count(*) from raw.registry_provider_services").fetchone()[0] \
+            if per_file else 0
+    for w in warnings[:20]:
+        context.log.warning(w)
+    if failures:
+        raise dg.Failure(
+            description=f"{len(failures)} register file(s) could not be loaded; the other snapshots were loaded",
+            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures))})
+    return dg.MaterializeResult(metadata={
+        "snapshots_loaded": len(per_file),
+        "rows_read": sum(r["rows_read"] for r in per_file),
+        "rows_loaded": sum(r["rows_loaded"] for r in per_file),
+        "rows_rejected": sum(r["rows_rejected"] for r in per_file),
+        "dagster/row_count": rows_in_table,
+        "files": dg.MetadataValue.md(
+            "| snapshot | file | read | loaded | rejected |\n|---|---|---|---|---|\n" + "\n".join(
+                f"| {r['snapshot_date']} | {r['file']} | {r['rows_read']} | {r['rows_loaded']} | "
+                f"{r['rows_rejected']} |" for r in per_file)),
+    })
+
+
+@dg.asset_check(asset=RAW_REGISTRY, name="gx_raw_registry", blocking=True,
+                description="Great Expectations suite on the raw register: register numbers, statuses, service "
+                            "names present and known; one row per file row; plausible capacities.")
+def gx_raw_registry(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        frame = con.execute(registry_suite.QUERY).df()
+    summary = validate_frame(frame, registry_suite.SUITE, registry_suite.expectations)
+    return dg.AssetCheckResult(passed=summary.success, metadata=summary.as_metadata(),
+                               severity=dg.AssetCheckSeverity.ERROR)
+
+
+@dg.asset_check(asset=RAW_REGISTRY, name="rows_read_equal_loaded_plus_rejected", blocking=True,
+                description="Nothing lost: for every register file, rows read = rows loaded + rows rejected, and "
+                            "raw holds exactly the loaded rows.")
+def registry_nothing_lost(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        bad = con.execute("""
+            select l.source_file, l.rows_read, l.rows_loaded, l.rows_rejected,
+                   (select count(*) from raw.registry_provider_services r where r._source_file = l.source_file
+                      and cast(r._snapshot_date as varchar) = l.partition_key) as in_raw,
+                   (select count(*) from audit.rejected_rows j where j.source = l.source
+                      and j.source_file = l.source_file and j.partition_key = l.partition_key) as in_rejected
+            from audit.load_log l where l.source = 'registry'
+        """).fetchall()
+    problems = [f"{f}: read {r}, loaded {lo}, rejected {rej}, in raw {raw}, in rejected_rows {jr}"
+                for f, r, lo, rej, raw, jr in bad if r != lo + rej or raw != lo or jr != rej]
+    return dg.AssetCheckResult(passed=not problems, metadata={"files_checked": len(bad),
+                                                              "problems": "\n".join(problems[:20])})
+
+
+def _fingerprint(paths) -> str:
+    return ";".join(f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in paths)
+
+
+@dg.sensor(name="register_snapshot_sensor", minimum_interval_seconds=60,
+           target=dg.AssetSelection.assets(RAW_REGISTRY).downstream(),
+           description="Adds a register partition and requests a run when a snapshot file appears (or changes) "
+                       "in the landing folder's registry/ subfolder.")
+def register_snapshot_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
+    seen = json.loads(context.cursor) if context.cursor else {}
+    files = landing.scan().register_snapshots()
+    current = {key: _fingerprint(paths) for key, paths in files.items()}
+    existing = set(context.instance.get_dynamic_partitions(register_snapshots.name))
+    new_keys = sorted(k for k in current if k not in existing)
+    changed = sorted(k for k in current if seen.get(k) != current[k])
+    run_requests = [dg.RunRequest(partition_key=k, run_key=f"{k}:{current[k]}") for k in changed]
+    return dg.SensorResult(
+        run_requests=run_requests,
+        dynamic_partitions_requests=[register_snapshots.build_add_request(new_keys)] if new_keys else [],
+        cursor=json.dumps(current, sort_keys=True),
+    )
