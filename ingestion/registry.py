@@ -13,8 +13,15 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.common import IngestionError, ParsedFile, Rejected, decode_text, ensure_audit, read_bytes, \
-    write_file_partition
+from ingestion.common import (
+    IngestionError,
+    ParsedFile,
+    Rejected,
+    decode_text,
+    ensure_audit,
+    read_bytes,
+    write_file_partition,
+)
 
 SOURCE = "registry"
 TABLE = "registry_provider_services"

@@ -7,9 +7,9 @@ import dagster as dg
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
-from orchestration.defs import registry
-from orchestration.defs.dbt import dbt_resource, lvsocial_dbt_assets
-from orchestration.resources import default_resources
+from orchestration.defs import registry  # noqa: E402
+from orchestration.defs.dbt import dbt_resource, lvsocial_dbt_assets  # noqa: E402
+from orchestration.resources import default_resources  # noqa: E402
 
 refresh_all = dg.define_asset_job(
     "refresh_all", selection=dg.AssetSelection.all(),

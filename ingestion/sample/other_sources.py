@@ -633,11 +633,12 @@ def _write_apia(world: _World, landing: Path) -> int:
     wb.properties.creator = "lvsocial sample"
     wb.properties.created = wb.properties.modified = XLSX_TIMESTAMP
     path = landing / "esf" / "apia_1_4_1_2_4.xlsx"
-    path.write_bytes(_deterministic_xlsx(wb))
+    path.write_bytes(deterministic_xlsx(wb))
     return len(projects) + len(services)
 
 
-def _deterministic_xlsx(wb: openpyxl.Workbook) -> bytes:
+def deterministic_xlsx(wb: openpyxl.Workbook) -> bytes:
+    """The workbook's bytes with fixed zip-entry and document times, so regenerating gives identical files."""
     raw = io.BytesIO()
     wb.save(raw)
     stamp = XLSX_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -5,12 +5,11 @@ snapshots 2017–2026, calibrated so that the published figures of the seed docu
 from __future__ import annotations
 
 import csv
-import gzip
 import datetime as dt
+import gzip
 import io
 import json
 import random
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,7 +117,7 @@ class Unit:
     legal_status: str
     sector: str
     municipality: str  # pre-reform ATVK code (or a 2021 code for units registered after the reform)
-    records: list["Record"] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
 
 
 @dataclass
@@ -192,7 +191,8 @@ class RegisterSample:
         m = self.munis[muni]
         if sector == "person":
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            legal_code = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(50, 99)}-{rng.randint(10000, 29999)}"
+            birth = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(50, 99)}"
+            legal_code = f"{birth}-{rng.randint(10000, 29999)}"
         else:
             q1, q2 = rng.choice(QUOTES)
             place = m.genitive or m.name.replace(" novads", "")
@@ -261,7 +261,7 @@ class RegisterSample:
                 self._new_record(unit, group, reg, prov, stop)
                 i += 1
 
-    def build(self) -> "RegisterSample":
+    def build(self) -> RegisterSample:
         rng = self.rng
         groups = [g for g, n in GROUP_COUNTS_2012.items() for _ in range(n)]
         # Municipal social services belong to the oldest cohort; the rest is shuffled over cohorts.
@@ -395,7 +395,8 @@ def json_records(sample: RegisterSample, on: dt.date) -> list[dict]:
             "KlientiPecVecumaUnDzimuma": rec.age_gender,
             "KlientuGrupas": [{"KlientuGrupasNosaukums": CLIENT_GROUPS_NEW[g]} for g in rec.client_groups],
             "FaktiskaAdrese": {"Adrese": sample.address(rec, on), "VZDKods": str(100000000 + u.register_number * 7)},
-            "KontaktInformacija": None if u.register_number % 5 > 1 else {"Talrunis": f"+371 2{u.register_number * 7919 % 10000000:07d}",
+            "KontaktInformacija": None if u.register_number % 5 > 1 else {
+                                   "Talrunis": f"+371 2{u.register_number * 7919 % 10000000:07d}",
                                    "Epasts": f"info{u.register_number}@example.lv",
                                    "Vaditajs": f"{FIRST_NAMES[u.register_number % 11]} "
                                                f"{LAST_NAMES[u.register_number % 10]}"},
@@ -425,7 +426,8 @@ def _bad_legacy_rows(year: int) -> list[list[str]]:
 
 def _bad_json_records(year: int) -> list[dict]:
     if year == 2019:
-        return [{"PakalpojumaSniedzejaRegistracijasNumurs": 9003, "PakalpojumaSniedzejaNosaukums": "Biedrība “Bez adreses”",
+        return [{"PakalpojumaSniedzejaRegistracijasNumurs": 9003,
+                 "PakalpojumaSniedzejaNosaukums": "Biedrība “Bez adreses”",
                  "RegistracijasNumurs": "40008999996", "JuridiskaisStatuss": "Biedrība", "Statuss": "Sniedz",
                  "SniedzamaPakalpojumaNosaukums": "dienas centrs", "FaktiskaAdrese": None}]
     if year == 2024:
@@ -473,6 +475,8 @@ def write_register(landing: Path, seed: int = 20120102) -> dict[str, int]:
 def _write_xlsx(path: Path, header: list[str], rows: list[list[str]], title: bool, on: dt.date) -> None:
     from openpyxl import Workbook
 
+    from ingestion.sample.other_sources import deterministic_xlsx
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Reģistrs"
@@ -482,8 +486,5 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list[str]], title: boo
     for r in rows:
         # Register numbers and capacities come as numbers from the spreadsheet, as they would from Excel.
         ws.append([int(v) if j in (0, 8) and v.isdigit() else v for j, v in enumerate(r)])
-    # Fixed creation time keeps the file byte-identical between runs.
-    fixed = dt.datetime(on.year, on.month, on.day, 8, 0, 0)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    wb.save(path)
+    wb.properties.created = wb.properties.modified = dt.datetime(on.year, on.month, on.day)
+    path.write_bytes(deterministic_xlsx(wb))

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Set up lvsocial in ./.venv (idempotent): Python packages pinned in pyproject.toml, then the dbt manifest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+export DBT_SEND_ANONYMOUS_USAGE_STATS=false
+
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+if ! .venv/bin/python -m uv --version >/dev/null 2>&1; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check uv
+fi
+echo "Installing lvsocial and its pinned dependencies"
+if ! .venv/bin/python -m uv pip install --quiet --python .venv/bin/python -e ".[dev]"; then
+  echo "uv failed; falling back to pip"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+fi
+.venv/bin/lvsocial prepare
