@@ -48,7 +48,7 @@ def test_decode_text_ascii_only_is_utf8() -> None:
 
 def test_decode_text_bom_in_the_middle_raises_naming_the_file(tmp_path: Path) -> None:
     path = tmp_path / "sps_registrs_2012-01-01.csv"
-    data = BOM + "a;b\n1;Cēsis\n".encode("utf-8") + BOM + "a;b\n2;Rīga\n".encode("utf-8")
+    data = BOM + "a;b\n1;Cēsis\n".encode() + BOM + "a;b\n2;Rīga\n".encode()
     with pytest.raises(IngestionError) as info:
         decode_text(data, path)
     assert str(path) in str(info.value)
@@ -58,7 +58,7 @@ def test_decode_text_bom_in_the_middle_raises_naming_the_file(tmp_path: Path) ->
 
 def test_decode_text_bom_in_the_middle_without_leading_bom_raises(tmp_path: Path) -> None:
     path = tmp_path / "concatenated.csv"
-    data = "a;b\n1;Cēsis\n".encode("utf-8") + BOM + b"a;b\n2;Riga\n"
+    data = "a;b\n1;Cēsis\n".encode() + BOM + b"a;b\n2;Riga\n"
     with pytest.raises(IngestionError, match="concatenated.csv"):
         decode_text(data, path)
 
@@ -149,7 +149,7 @@ def test_read_bytes_plain_file(tmp_path: Path) -> None:
 
 
 def test_read_bytes_gunzips_gz(tmp_path: Path) -> None:
-    content = '{"data": []}'.encode("utf-8")
+    content = b'{"data": []}'
     path = tmp_path / "pakalpojumusniedzejudati_20240105.json.gz"
     path.write_bytes(gzip.compress(content))
     assert read_bytes(path) == content
