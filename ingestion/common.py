@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def read_bytes(path: Path) -> bytes:
     if path.suffix == ".gz":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise IngestionError(path, f"not a readable gzip file ({exc})") from exc
     return data
 
@@ -66,6 +67,8 @@ def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
 
     Windows-1257 decodes nearly any byte string, so UTF-8 is tried first: valid UTF-8 with Latvian letters is
     practically never valid-looking Windows-1257 text by accident, while the reverse happens all the time."""
+    if BOM in data[len(BOM):]:
+        raise IngestionError(path, "a byte-order mark in the middle of the file (two files concatenated?)")
     if data.startswith(BOM):
         text, enc = data[len(BOM):].decode("utf-8", errors="strict"), "utf-8-sig"
     else:
@@ -76,8 +79,6 @@ def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
                 text, enc = data.decode("cp1257"), "cp1257"
             except UnicodeDecodeError as exc:
                 raise IngestionError(path, f"neither UTF-8 nor Windows-1257 ({exc})") from exc
-    if "\ufeff" in text:
-        raise IngestionError(path, "a byte-order mark in the middle of the file (two files concatenated?)")
     return text, enc
 
 
@@ -107,9 +108,12 @@ def parse_lv_number(value: str | float | int | None) -> float | None:
     if "," in s:
         s = s.replace(".", "").replace(",", ".") if s.count(",") == 1 else s
     try:
-        return float(s)
+        number = float(s)
     except ValueError:
         raise ValueError(f"not a number: {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"not a number: {value!r}")
+    return number
 
 
 def sha256_file(path: Path) -> str:

@@ -69,7 +69,7 @@ LEGACY_FIELDS = {
 REQUIRED_JSON = [("register_number", "register number"), ("status", "status"), ("service_name", "service name"),
                  ("address", "address")]
 REQUIRED_LEGACY = [("register_number", "register number"), ("status", "status"), ("service_name", "service name")]
-_POSTCODE = re.compile(r"^LV-?\d{4}$", re.IGNORECASE)
+_POSTCODE = re.compile(r"^LV[- ]?\d{4}$", re.IGNORECASE)
 _NOVADS = re.compile(r"\b(nov\.|novads)$", re.IGNORECASE)
 
 
@@ -98,7 +98,9 @@ def municipality_from_address(address: str | None) -> str | None:
     for part in reversed(parts):
         if _NOVADS.search(part):
             return part
-    return parts[-1] if len(parts) > 1 else None
+    if not parts or (len(parts) == 1 and any(ch.isdigit() for ch in parts[0])):
+        return None  # only a street and house number: no municipality written
+    return parts[-1]
 
 
 def _text(value) -> str | None:
@@ -233,21 +235,26 @@ def parse_legacy(path: Path) -> ParsedFile:
         header = [v for v in rows[header_at][1]]
         while header and header[-1] is None:
             header.pop()
-        body = [(i, r[:len(header)] + [v for v in r[len(header):] if v is not None]) for i, r in
-                rows[header_at + 1:]]
+        # Sheets without a <dimension> element give rows cut at their last non-empty cell: pad them.
+        width = len(header)
+        body = [(i, r[:width] + [None] * (width - len(r)) + [v for v in r[width:] if v is not None])
+                for i, r in rows[header_at + 1:]]
     else:
         text, enc = decode_text(read_bytes(path), path)
         pf = ParsedFile(path, encoding=enc)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+        # Number rows by the physical line they start on: a quoted field may span lines.
+        numbered, line = [], 0
         try:
-            lines = list(reader)
+            for record in reader:
+                numbered.append((line + 1, record))
+                line = reader.line_num
         except csv.Error as exc:
             raise IngestionError(path, f"unreadable CSV at line {reader.line_num}: {exc}") from exc
-        if not lines:
+        if not numbered:
             raise IngestionError(path, "empty file: no header row")
-        header = lines[0]
-        # csv.reader counts physical lines; quoted fields never span lines in these exports.
-        body = [(i, r) for i, r in enumerate(lines[1:], start=2)]
+        header = numbered[0][1]
+        body = numbered[1:]
     records = _legacy_records(path, body, header)
     required = REQUIRED_LEGACY
     checked = []
@@ -255,9 +262,11 @@ def parse_legacy(path: Path) -> ParsedFile:
         if err := row.pop("_field_count_error", None):
             pf.rejected.append(Rejected(source_row, err, original))
             continue
-        if not (row.get("municipality_text") or "").strip() and not (row.get("address") or "").strip():
-            pf.rejected.append(Rejected(source_row, "missing municipality and address", original))
-            continue
+        if not (row.get("municipality_text") or "").strip():
+            if not (row.get("address") or "").strip():
+                pf.rejected.append(Rejected(source_row, "missing municipality and address", original))
+                continue
+            row["municipality_text"] = municipality_from_address(row["address"])
         checked.append((source_row, row, original))
     return _finish(pf, checked, required)
 

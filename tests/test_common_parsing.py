@@ -181,3 +181,9 @@ def test_read_bytes_corrupt_gzip_raises_ingestion_error(tmp_path: Path, kind: st
         read_bytes(path)
     assert str(path) in str(info.value)
     assert "gzip" in info.value.reason
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "NaN"])
+def test_parse_lv_number_rejects_non_finite(text):
+    with pytest.raises(ValueError):
+        parse_lv_number(text)

@@ -294,7 +294,8 @@ def test_parse_legacy_csv_encodings(tmp_path: Path, encoding: str, bom: bool, ne
     assert rows[8]["address"] is None
     assert rows[8]["removed_on"] == "31.12.2015"
     assert rows[8]["planned_clients"] is None
-    assert rows[10]["municipality_text"] is None
+    # No `Pašvaldība` written: the municipality is taken from the address as written (here a town).
+    assert rows[10]["municipality_text"] == "Cēsis"
     assert rows[10]["address"] == "Pils iela 1, Cēsis"
 
 
@@ -635,3 +636,12 @@ def test_load_snapshot_two_files_raise_naming_both(tmp_path: Path, warehouse) ->
     with pytest.raises(IngestionError) as info:
         registry.load_snapshot(warehouse, dt.date(2014, 7, 1), [a, b])
     assert a.name in str(info.value) and b.name in str(info.value)
+
+
+@pytest.mark.parametrize("address, expected", [
+    ("Lāčplēša iela 34, Rīga, LV 1012", "Rīga"),  # postcode written with a space
+    ("Rīga, LV-1012", "Rīga"),
+    ("Brīvības iela 1, LV-1010", None),  # only a street: nothing names the municipality
+])
+def test_municipality_from_address_edge_cases(address, expected):
+    assert registry.municipality_from_address(address) == expected

@@ -283,7 +283,8 @@ def test_staffing_norm_varies(landing: Path) -> None:
     pre = population[population["label"].str.endswith("(līdz 01.07.2021.)")]
     names = pre["label"].str.replace(" (līdz 01.07.2021.)", "", regex=False)
     per_name = dict(zip(names, pre["2019"].astype(float)))
-    ratios = [int(s) / per_name[n] * 1000 for n, s in zip(staffing["Pašvaldība"], staffing["Sociālā darba speciālisti"])]
+    specialists = zip(staffing["Pašvaldība"], staffing["Sociālā darba speciālisti"])
+    ratios = [int(s) / per_name[n] * 1000 for n, s in specialists]
     below = sum(r < 1 for r in ratios)
     assert 0 < below < len(ratios)
 
