@@ -41,10 +41,10 @@ with_sector as (
         u.*,
         coalesce(
             sec.provider_sector,
-            case when u.is_natural_person then 'private' end,
+            case when coalesce(u.is_natural_person, false) then 'private' end,
             'ngo'
         ) as provider_sector,
-        sec.provider_sector is null and not u.is_natural_person as is_sector_guessed
+        sec.provider_sector is null and not coalesce(u.is_natural_person, false) as is_sector_guessed
     from unit_snapshots as u
     left join sectors as sec on sec.legal_status_key = {{ lvsocial.fold_lv('u.legal_status') }}
 
@@ -57,9 +57,9 @@ changes as (
         case
             when lag(snapshot_index) over w is null then 1
             when lag(snapshot_index) over w <> snapshot_index - 1 then 1
-            when lag(provider_name) over w <> provider_name then 1
-            when lag(legal_status) over w <> legal_status then 1
-            when lag(provider_sector) over w <> provider_sector then 1
+            when lag(provider_name) over w is distinct from provider_name then 1
+            when lag(legal_status) over w is distinct from legal_status then 1
+            when lag(provider_sector) over w is distinct from provider_sector then 1
             else 0
         end as is_new_version
     from with_sector
