@@ -63,7 +63,7 @@ def _watch(instance, run_id: str, progress: Progress, done: threading.Event, out
     from dagster import DagsterEventType
 
     kinds = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION,
-             DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_START, DagsterEventType.STEP_SUCCESS}
+             DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_SUCCESS}
     cursor = None
     partitions: dict[str, int] = {}
     while True:
@@ -77,9 +77,7 @@ def _watch(instance, run_id: str, progress: Progress, done: threading.Event, out
             event = record.event_log_entry.dagster_event
             if event is None:
                 continue
-            if event.event_type == DagsterEventType.RUN_START:
-                progress.say(f"run {run_id[:8]} started")
-            elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
                 mat = event.event_specific_data.materialization
                 key = "/".join(mat.asset_key.path)
                 if mat.partition:
@@ -172,25 +170,49 @@ def cmd_run(args) -> int:
         progress.say(f"warning: ignored file of unknown name {path.relative_to(landing)}")
 
     progress.say("loading Dagster definitions ...")
-    from dagster import DagsterInstance
+    from dagster import DagsterInstance, DynamicPartitionsDefinition
 
-    from orchestration.definitions import defs
-    from orchestration.defs.registry import register_snapshots
+    from orchestration.definitions import SOURCES, defs
 
     instance = DagsterInstance.get()
-    existing = set(instance.get_dynamic_partitions(register_snapshots.name))
-    new = [k for k in snapshots if k not in existing]
-    if new:
-        instance.add_dynamic_partitions(register_snapshots.name, new)
-    tags = {"lvsocial/landing": str(landing), "lvsocial/warehouse": str(warehouse)}
-    if snapshots:
-        job = defs.resolve_job_def("refresh_all")
-        keys = instance.get_dynamic_partitions(register_snapshots.name)
-        tags.update({"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]})
-    else:
-        job = defs.resolve_job_def("transform")
-    run_id = str(uuid.uuid4())
+    base_tags = {"lvsocial/landing": str(landing), "lvsocial/warehouse": str(warehouse)}
     outcome: dict = {}
+    all_ok = True
+    for source in SOURCES:
+        keys = source.keys_in(found)
+        if not keys:
+            continue
+        tags = dict(base_tags)
+        pdef = source.partitions_def
+        if isinstance(pdef, DynamicPartitionsDefinition):
+            existing = set(instance.get_dynamic_partitions(pdef.name))
+            new = [k for k in keys if k not in existing]
+            if new:
+                instance.add_dynamic_partitions(pdef.name, new)
+        if pdef is not None:
+            ordered = list(pdef.get_partition_keys(dynamic_partitions_store=instance))
+            wanted = [k for k in ordered if k in set(keys)]
+            tags.update({"dagster/asset_partition_range_start": wanted[0],
+                         "dagster/asset_partition_range_end": wanted[-1]})
+        progress.say(f"ingesting {source.name}: {len(keys)} partition(s)")
+        ok = _execute(defs.resolve_job_def(source.job_name), instance, tags, args, progress, outcome)
+        all_ok &= ok
+    if _blocking_failed(outcome):
+        progress.say("a blocking check failed on raw data: the marts are left as they were")
+        all_ok = False
+    else:
+        all_ok &= _execute(defs.resolve_job_def("transform"), instance, base_tags, args, progress, outcome)
+    _summary(warehouse, outcome, progress)
+    return 0 if all_ok and not _blocking_failed(outcome) else 1
+
+
+def _blocking_failed(outcome: dict) -> bool:
+    return any(not ok and sev == "ERROR" for _, ok, sev in outcome.get("checks", []))
+
+
+def _execute(job, instance, tags: dict, args, progress: Progress, outcome: dict) -> bool:
+    """Run a job in this process, recorded in the instance, printing progress from its events."""
+    run_id = str(uuid.uuid4())
     done = threading.Event()
     result_box: dict = {}
 
@@ -209,7 +231,7 @@ def cmd_run(args) -> int:
     terminal = sys.stdout
     if not args.verbose:
         sys.stdout = _WorkerOutput(terminal, log_path, worker)
-        progress.say(f"dbt and Dagster logs of this run: {log_path}")
+        progress.say(f"run {run_id[:8]} ({job.name}); its dbt and Dagster logs: {log_path}")
     try:
         worker.start()
         _watch(instance, run_id, progress, done, outcome)
@@ -219,13 +241,12 @@ def cmd_run(args) -> int:
             sys.stdout.log.close()
             sys.stdout = terminal
     if "error" in result_box:
-        print(f"error: the run could not start: {result_box['error']}", file=sys.stderr)
-        return 1
-    result = result_box["result"]
-    progress.say(f"run {run_id[:8]} {'succeeded' if result.success else 'FAILED'}")
-    _summary(warehouse, outcome, progress)
-    blocking_failed = any(not ok and sev == "ERROR" for _, ok, sev in outcome.get("checks", []))
-    return 0 if result.success and not blocking_failed else 1
+        progress.say(f"run {run_id[:8]} could not start: {result_box['error']}")
+        return False
+    success = result_box["result"].success
+    outcome.setdefault("runs", []).append((job.name, run_id, success))
+    progress.say(f"run {run_id[:8]} ({job.name}) {'succeeded' if success else 'FAILED'}")
+    return success
 
 
 def cmd_ui(args) -> int:

@@ -10,19 +10,23 @@ warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 from orchestration.defs import registry  # noqa: E402
 from orchestration.defs.dbt import dbt_resource, lvsocial_dbt_assets  # noqa: E402
 from orchestration.resources import default_resources  # noqa: E402
+from orchestration.sources import all_sources  # noqa: E402
 
-refresh_all = dg.define_asset_job(
-    "refresh_all", selection=dg.AssetSelection.all(),
-    description="Everything: every register snapshot partition in one run, then dbt (models and tests) and checks.")
+SOURCES = all_sources()
+INGESTION_KEYS = [key for source in SOURCES for key in source.asset_keys]
+
 transform = dg.define_asset_job(
-    "transform", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(registry.RAW_REGISTRY),
-    description="dbt models and checks on what raw already holds (no ingestion).")
+    "transform", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*INGESTION_KEYS),
+    description="dbt seeds, models and tests (as checks) on what raw holds; no ingestion.")
+register_snapshot = dg.define_asset_job(
+    "register_snapshot", selection=dg.AssetSelection.assets(registry.RAW_REGISTRY).downstream(),
+    description="One register snapshot partition and everything downstream of it (what the sensor runs).")
 
 defs = dg.Definitions(
-    assets=[registry.registry_provider_services, lvsocial_dbt_assets],
+    assets=[asset for source in SOURCES for asset in source.assets] + [lvsocial_dbt_assets],
     asset_checks=[registry.gx_raw_registry, registry.registry_nothing_lost],
     sensors=[registry.register_snapshot_sensor],
-    jobs=[refresh_all, transform],
+    jobs=[source.job() for source in SOURCES] + [transform, register_snapshot],
     resources={**default_resources(), "dbt": dbt_resource()},
     # One process, one step at a time: DuckDB takes one writer, and a reader fails while it writes.
     executor=dg.in_process_executor,

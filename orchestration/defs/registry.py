@@ -116,7 +116,7 @@ def _fingerprint(paths) -> str:
 
 
 @dg.sensor(name="register_snapshot_sensor", minimum_interval_seconds=60,
-           target=dg.AssetSelection.assets(RAW_REGISTRY).downstream(),
+           job_name="register_snapshot",
            description="Adds a register partition and requests a run when a snapshot file appears (or changes) "
                        "in the landing folder's registry/ subfolder.")
 def register_snapshot_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:

@@ -1,0 +1,37 @@
+-- Every raw service name the data contract (§7) lists as seen in the real register maps to a canonical service
+-- through service_name_map, with the same folding the models use. Returns the names that do not.
+with
+
+contract_names as (
+
+    select 'ilgstošās sociālās aprūpes un sociālās rehabilitācijas institūcija' as raw_name
+    union all select 'ilgstoša sociālā aprūpe un sociālā rehabilitācija'
+    union all select 'dienas aprūpes centrs'
+    union all select 'Dienas aprūpes centrs'
+    union all select 'sociālā rehabilitācija'
+    union all select 'Sociālās rehabilitācijas institūcija'
+    union all select 'aprūpe mājās'
+    union all select 'Aprūpe mājās'
+    union all select 'specializētās darbnīcas'
+    union all select 'Grupu dzīvoklis'
+    union all select 'atelpas brīdis'
+    union all select 'Krīzes centrs'
+    union all select 'pansija'
+    union all select 'Sociālā darba pakalpojums'
+    union all select 'sociālais, tai skaitā pašvaldības sociālais dienests'
+    union all select 'cits: dienas centrs'
+    union all select 'citi: īslaicīgā sociālā aprūpe'
+
+),
+
+mapped as (
+
+    select {{ lvsocial.service_name_key('raw_name') }} as service_name_key
+    from {{ ref('service_name_map') }}
+
+)
+
+select c.raw_name
+from contract_names as c
+left join mapped as m on m.service_name_key = {{ lvsocial.service_name_key('c.raw_name') }}
+where m.service_name_key is null
