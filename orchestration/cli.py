@@ -15,9 +15,6 @@ from pathlib import Path
 
 from orchestration import config
 
-MART_TABLES = ["marts.dim_municipality", "marts.dim_service", "marts.dim_provider", "marts.fct_provider_services",
-               "reporting.rpt_register_by_region_and_type"]
-
 
 def _apply_locations(args) -> tuple[Path, Path]:
     """Resolve landing folder and warehouse and export them, so Dagster code locations and dbt see the same."""
@@ -132,7 +129,10 @@ def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
         return
     with con:
         print("  rows per mart:")
-        for table in MART_TABLES:
+        tables = [f"{a}.{b}" for a, b in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('marts', 'reporting') order by table_schema, table_name").fetchall()]
+        for table in tables:
             try:
                 n = con.execute(f"select count(*) from {table}").fetchone()[0]
                 print(f"    {table:<45} {n:>10,}")

@@ -10,9 +10,10 @@ warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 from orchestration.defs import registry  # noqa: E402
 from orchestration.defs.dbt import dbt_resource, lvsocial_dbt_assets  # noqa: E402
 from orchestration.resources import default_resources  # noqa: E402
-from orchestration.sources import all_sources  # noqa: E402
+from orchestration.sources import source_modules  # noqa: E402
 
-SOURCES = all_sources()
+MODULES = source_modules()
+SOURCES = [source for module in MODULES for source in module.SOURCES]
 INGESTION_KEYS = [key for source in SOURCES for key in source.asset_keys]
 
 transform = dg.define_asset_job(
@@ -24,8 +25,8 @@ register_snapshot = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=[asset for source in SOURCES for asset in source.assets] + [lvsocial_dbt_assets],
-    asset_checks=[registry.gx_raw_registry, registry.registry_nothing_lost],
-    sensors=[registry.register_snapshot_sensor],
+    asset_checks=[check for module in MODULES for check in module.CHECKS],
+    sensors=[sensor for module in MODULES for sensor in module.SENSORS],
     jobs=[source.job() for source in SOURCES] + [transform, register_snapshot],
     resources={**default_resources(), "dbt": dbt_resource()},
     # One process, one step at a time: DuckDB takes one writer, and a reader fails while it writes.

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dagster as dg
+import duckdb
 
 from ingestion.landing import Landing
 
@@ -15,7 +16,9 @@ class IngestionSource:
     name: str
     assets: list  # the source's ingestion asset definitions (one or more raw tables)
     partitions_def: dg.PartitionsDefinition | None
-    keys_in: Callable[[Landing], list[str]]  # partition keys (or [] / ["all"]) the landing holds
+    keys_in: Callable[[Landing], list[str]]  # partition keys the landing holds ([] = nothing to load; an
+    #                                          unpartitioned source returns ["all"] when its file is there)
+    ensure_tables: Callable[[duckdb.DuckDBPyConnection], None]  # create its raw tables, empty, if missing
 
     @property
     def job_name(self) -> str:
@@ -30,10 +33,15 @@ class IngestionSource:
                                    description=f"Load the {self.name} files of the landing folder into raw.")
 
 
-def all_sources() -> list[IngestionSource]:
-    from orchestration.defs import registry
+# Modules under orchestration/defs/ that define sources: each exports SOURCES, CHECKS and SENSORS lists.
+SOURCE_MODULES = ["registry"]
 
-    return [
-        IngestionSource("registry", [registry.registry_provider_services], registry.register_snapshots,
-                        lambda landing: sorted(landing.register_snapshots())),
-    ]
+
+def source_modules() -> list:
+    import importlib
+
+    return [importlib.import_module(f"orchestration.defs.{name}") for name in SOURCE_MODULES]
+
+
+def all_sources() -> list[IngestionSource]:
+    return [source for module in source_modules() for source in module.SOURCES]

@@ -16,9 +16,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from ingestion import registry
 from orchestration.config import DBT_PROJECT_DIR, MANIFEST, dbt_executable
 from orchestration.resources import Warehouse
+from orchestration.sources import all_sources
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 CODE_BASE = "https://github.com/lvsocial/lvsocial/blob/main/dbt_project/"
@@ -55,7 +55,8 @@ translator = LvsocialTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 def lvsocial_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     # Absent sources still give (empty) raw tables, so every model builds.
     with warehouse.connect() as con:
-        registry.ensure_tables(con)
+        for source in all_sources():
+            source.ensure_tables(con)
     os.environ["LVSOCIAL_WAREHOUSE"] = warehouse.path
     yield from dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context).stream()
 

@@ -13,6 +13,7 @@ from expectations.runner import validate_frame
 from ingestion import registry
 from ingestion.common import IngestionError
 from orchestration.resources import LandingFolder, Warehouse
+from orchestration.sources import IngestionSource
 
 RAW_REGISTRY = dg.AssetKey(["raw", "registry_provider_services"])
 register_snapshots = dg.DynamicPartitionsDefinition(name="register_snapshots")
@@ -132,3 +133,9 @@ def register_snapshot_sensor(context: dg.SensorEvaluationContext, landing: Landi
         dynamic_partitions_requests=[register_snapshots.build_add_request(new_keys)] if new_keys else [],
         cursor=json.dumps(current, sort_keys=True),
     )
+
+
+SOURCES = [IngestionSource("registry", [registry_provider_services], register_snapshots,
+                           lambda landing: sorted(landing.register_snapshots()), registry.ensure_tables)]
+CHECKS = [gx_raw_registry, registry_nothing_lost]
+SENSORS = [register_snapshot_sensor]
