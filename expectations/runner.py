@@ -1,12 +1,16 @@
-"""Validate a pandas frame against an expectation suite and summarise the outcome for an asset check."""
+"""Validate a pandas frame against an expectation suite and summarise the outcome for an asset check; optionally
+record the validation in a Great Expectations project next to the warehouse and rebuild its Data Docs site."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
+
+DOCS_SITE = "lvsocial"
 
 
 @dataclass
@@ -16,30 +20,73 @@ class ValidationSummary:
     evaluated: int
     failed: list[dict] = field(default_factory=list)
     rows: int = 0
+    docs_index: Path | None = None
 
     def as_metadata(self) -> dict:
-        return {"suite": self.suite, "rows_validated": self.rows, "expectations_evaluated": self.evaluated,
+        meta = {"suite": self.suite, "rows_validated": self.rows, "expectations_evaluated": self.evaluated,
                 "expectations_failed": len(self.failed),
-                "failures": [f"{f['expectation']}({f.get('column') or ''}): {f['unexpected_count']} unexpected, "
-                             f"e.g. {f['examples']}" for f in self.failed]}
+                "failures": "\n".join(f"{f['expectation']}({f.get('column') or ''}): {f['unexpected_count']} "
+                                      f"unexpected, e.g. {f['examples']}" for f in self.failed) or "none"}
+        if self.docs_index:
+            meta["data_docs"] = str(self.docs_index)
+        return meta
 
 
-def validate_frame(frame: pd.DataFrame, suite_name: str, build_expectations: Callable[[], list]) -> ValidationSummary:
-    """Run the expectations on the frame with an ephemeral GX context (nothing written to disk)."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx  # imported here: a 3–4 s import that definitions loading must not pay
+def quality_dir(warehouse: Path) -> Path:
+    """Where the GX project and its Data Docs live: a folder next to the warehouse file."""
+    return Path(warehouse).parent / "quality"
+
+
+def _context(docs_root: Path | None):
+    import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
+    if docs_root is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        context = gx.get_context(mode="file", project_root_dir=str(docs_root))
+        if DOCS_SITE not in context.get_site_names():
+            context.add_data_docs_site(site_name=DOCS_SITE, site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                  "base_directory": str(docs_root / "data_docs")},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    source = context.data_sources.add_pandas(name="lvsocial")
-    asset = source.add_dataframe_asset(name=suite_name)
-    batch_definition = asset.add_batch_definition_whole_dataframe(name="whole_frame")
-    suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
+    return context
+
+
+def _get_or_add(getter, adder, name):
+    try:
+        return getter(name)
+    except Exception:  # GX 1.x signals "not found" with several unrelated exception types
+        return adder(name)
+
+
+def validate_frame(frame: pd.DataFrame, suite_name: str, build_expectations: Callable[[], list],
+                   docs_root: Path | None = None) -> ValidationSummary:
+    """Run the expectations on the frame; with `docs_root`, keep the result and rebuild the Data Docs there."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx  # imported here: a 3–4 s import that definitions loading must not pay
+
+    context = _context(docs_root)
+    source = _get_or_add(context.data_sources.get, context.data_sources.add_pandas, "lvsocial")
+    asset = _get_or_add(source.get_asset, source.add_dataframe_asset, suite_name)
+    batch_definition = _get_or_add(asset.get_batch_definition, asset.add_batch_definition_whole_dataframe,
+                                   "whole_frame")
+    suite = gx.ExpectationSuite(name=suite_name)
     for expectation in build_expectations():
         suite.add_expectation(expectation)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite, result_format="SUMMARY")
+    suite = context.suites.add_or_update(suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite))
+    actions = []
+    if docs_root is not None:
+        actions = [gx.checkpoint.UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE])]
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(name=suite_name, validation_definitions=[definition], actions=actions,
+                      result_format="SUMMARY"))
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    result = next(iter(run.run_results.values()))
     failed = []
     for r in result.results:
         if not r.success:
@@ -48,4 +95,5 @@ def validate_frame(frame: pd.DataFrame, suite_name: str, build_expectations: Cal
             failed.append({"expectation": cfg.type, "column": cfg.kwargs.get("column"),
                            "unexpected_count": res.get("unexpected_count"),
                            "examples": (res.get("partial_unexpected_list") or [])[:5]})
-    return ValidationSummary(suite_name, bool(result.success), len(result.results), failed, len(frame))
+    index = docs_root / "data_docs" / "index.html" if docs_root is not None else None
+    return ValidationSummary(suite_name, bool(result.success), len(result.results), failed, len(frame), index)

@@ -17,15 +17,19 @@ from ingestion.common import (
     IngestionError,
     ParsedFile,
     Rejected,
+    already_loaded,
     decode_text,
     ensure_audit,
     read_bytes,
+    same_content_files,
     write_file_partition,
 )
 
 SOURCE = "registry"
 TABLE = "registry_provider_services"
 PARTITION_COLUMN = "_snapshot_date"
+# Bump when parsing changes what lands in raw: snapshots loaded by another version are loaded again.
+PARSER_VERSION = "registry-1"
 
 JSON_PATTERN = re.compile(r"^pakalpojumusniedzejudati_(\d{4})(\d{2})(\d{2})\.json(\.gz)?$")
 LEGACY_PATTERN = re.compile(r"^sps_registrs_(\d{4})-(\d{2})-(\d{2})\.(csv|xlsx)(\.gz)?$")
@@ -280,15 +284,22 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
 
 
-def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: dt.date, files: list[Path]) -> tuple[dict, list[str]]:
-    """Load one snapshot partition from its file(s); return (row totals, warnings)."""
+def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: dt.date, files: list[Path],
+                  force: bool = False) -> tuple[dict, list[str]]:
+    """Load one snapshot partition from its file(s); return (row totals, warnings).
+
+    A snapshot already loaded from the same file by this parser version is not loaded again (totals say
+    `unchanged`) unless `force`; two files of one snapshot with the same content load once."""
+    files, warnings = same_content_files(files)
     if len(files) > 1:
-        raise IngestionError(files[0], f"{len(files)} files for snapshot {snapshot}: "
+        raise IngestionError(files[0], f"{len(files)} different files for snapshot {snapshot}: "
                                        f"{', '.join(f.name for f in files)}; keep one")
-    parsed = [parse_file(f) for f in files]
     ensure_tables(con)
+    if not force and (previous := already_loaded(con, SOURCE, snapshot.isoformat(), files, PARSER_VERSION)):
+        return previous, warnings
+    parsed = [parse_file(f) for f in files]
     totals = write_file_partition(con, source=SOURCE, table=TABLE, columns=COLUMNS, parsed=parsed,
                                   partition_column=PARTITION_COLUMN, partition_key=snapshot.isoformat(),
-                                  partition_value=snapshot)
-    warnings = [w for pf in parsed for w in pf.warnings]
+                                  partition_value=snapshot, parser_version=PARSER_VERSION)
+    warnings += [w for pf in parsed for w in pf.warnings]
     return totals, warnings

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -67,7 +68,9 @@ def _watch(instance, run_id: str, progress: Progress, done: threading.Event, out
         finished = done.is_set()
         try:
             conn = instance.get_records_for_run(run_id, cursor=cursor, of_type=kinds, limit=500)
-        except Exception:  # the run may not be stored yet
+        except Exception:  # the run may not be stored yet (or never will be, if it could not start)
+            if finished:
+                return
             time.sleep(0.3)
             continue
         for record in conn.records:
@@ -98,6 +101,9 @@ def _watch(instance, run_id: str, progress: Progress, done: threading.Event, out
                 partitions.clear()
             elif event.event_type == DagsterEventType.STEP_FAILURE:
                 err = event.event_specific_data.error
+                while err is not None and err.cause is not None and "DagsterExecutionStepExecutionError" in (
+                        err.cls_name or ""):
+                    err = err.cause  # the user code's own error says what went wrong
                 message = err.message.strip().splitlines()[0] if err else "unknown error"
                 outcome.setdefault("step_failures", []).append((event.step_key, message))
                 progress.say(f"step FAILED: {event.step_key}: {message}")
@@ -146,6 +152,20 @@ def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
         except duckdb.Error:
             pass
     print(f"  marts are in {warehouse} (schemas marts, reporting); run history: `lvsocial ui`")
+    from expectations.runner import quality_dir
+    from orchestration.publishing import published_dir
+
+    docs = quality_dir(warehouse) / "data_docs" / "index.html"
+    if docs.exists():
+        print(f"  data quality report (Great Expectations Data Docs): {docs}")
+
+    manifest = published_dir(warehouse) / "manifest.json"
+    if manifest.exists():
+        import json
+
+        stamp = json.loads(manifest.read_text(encoding="utf-8")).get("published_at", "?")
+        print(f"  published copy for BI (published {stamp}): {published_dir(warehouse) / 'lvsocial.duckdb'} and "
+              f"{published_dir(warehouse) / 'parquet'}/")
     print(f"  took {time.monotonic() - progress.start:.1f}s")
 
 
@@ -175,7 +195,9 @@ def cmd_run(args) -> int:
     from orchestration.definitions import SOURCES, defs
 
     instance = DagsterInstance.get()
-    base_tags = {"lvsocial/landing": str(landing), "lvsocial/warehouse": str(warehouse)}
+    _recover_dead_runs(instance, progress)
+    base_tags = {"lvsocial/landing": str(landing), "lvsocial/warehouse": str(warehouse),
+                 "lvsocial/pid": str(os.getpid()), "lvsocial/host": socket.gethostname()}
     outcome: dict = {}
     all_ok = True
     for source in SOURCES:
@@ -195,7 +217,11 @@ def cmd_run(args) -> int:
             tags.update({"dagster/asset_partition_range_start": wanted[0],
                          "dagster/asset_partition_range_end": wanted[-1]})
         progress.say(f"ingesting {source.name}: {len(keys)} partition(s)")
-        ok = _execute(defs.resolve_job_def(source.job_name), instance, tags, args, progress, outcome)
+        run_config = {}
+        if args.reload:  # only ingestion assets that take the reload option
+            run_config = {"ops": {a.op.name: {"config": {"force_reload": True}} for a in source.assets
+                                  if a.op.config_schema and "force_reload" in a.op.config_field.config_type.fields}}
+        ok = _execute(defs.resolve_job_def(source.job_name), instance, tags, args, progress, outcome, run_config)
         all_ok &= ok
     if _blocking_failed(outcome):
         progress.say("a blocking check failed on raw data: the marts are left as they were")
@@ -206,11 +232,39 @@ def cmd_run(args) -> int:
     return 0 if all_ok and not _blocking_failed(outcome) else 1
 
 
+def _recover_dead_runs(instance, progress: Progress) -> None:
+    """Runs left 'started' by an lvsocial process that was killed still hold the warehouse pool's slot, and the
+    next run would wait for it forever: mark them failed and free their slots. Runs launched from the UI are the
+    daemon's business (run monitoring), not ours."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    stuck = instance.get_runs(filters=RunsFilter(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING]))
+    for run in stuck:
+        pid, host = run.tags.get("lvsocial/pid"), run.tags.get("lvsocial/host")
+        if not pid or host != socket.gethostname() or _process_alive(int(pid)):
+            continue
+        instance.report_run_failed(run, f"the lvsocial process {pid} running it ended without finishing it "
+                                        "(killed or crashed)")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        progress.say(f"warning: run {run.run_id[:8]} ({run.job_name}) was left unfinished by a killed process: "
+                     "marked failed, its warehouse slot freed")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _blocking_failed(outcome: dict) -> bool:
     return any(not ok and sev == "ERROR" for _, ok, sev in outcome.get("checks", []))
 
 
-def _execute(job, instance, tags: dict, args, progress: Progress, outcome: dict) -> bool:
+def _execute(job, instance, tags: dict, args, progress: Progress, outcome: dict, run_config=None) -> bool:
     """Run a job in this process, recorded in the instance, printing progress from its events."""
     run_id = str(uuid.uuid4())
     done = threading.Event()
@@ -220,7 +274,7 @@ def _execute(job, instance, tags: dict, args, progress: Progress, outcome: dict)
         try:
             result_box["result"] = job.execute_in_process(
                 instance=instance, run_id=run_id, tags=tags, raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
+                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}, **(run_config or {})})
         except Exception as exc:  # definitions or instance errors: report, don't hang the watcher
             result_box["error"] = exc
         finally:
@@ -252,15 +306,67 @@ def _execute(job, instance, tags: dict, args, progress: Progress, outcome: dict)
 def cmd_ui(args) -> int:
     landing, warehouse = _apply_locations(args)
     config.prepare_manifest()
-    print(f"Dagster UI on http://127.0.0.1:{args.port} — landing {landing}, warehouse {warehouse}", flush=True)
-    cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "orchestration.definitions",
-           "-h", "127.0.0.1", "-p", str(args.port)]
+    mode = " (read-only: no launching, no wiping)" if args.read_only else ""
+    print(f"Dagster UI on http://127.0.0.1:{args.port}{mode} — landing {landing}, warehouse {warehouse}", flush=True)
+    bin_dir = Path(sys.executable).parent
+    if args.read_only:
+        # Auditors: the web server alone, in Dagster's read-only mode; no daemon, so no sensors or schedules run.
+        cmd = [str(bin_dir / "dagster-webserver"), "-m", "orchestration.definitions", "-h", "127.0.0.1",
+               "-p", str(args.port), "--read-only"]
+    else:
+        cmd = [str(bin_dir / "dagster"), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1",
+               "-p", str(args.port)]
     proc = subprocess.Popen(cmd, cwd=config.REPO_ROOT)
     try:
         return proc.wait()
     except KeyboardInterrupt:
         proc.send_signal(2)
         return proc.wait()
+
+
+def cmd_rejected(args) -> int:
+    """List rejected input rows by source and reason, then the rows themselves."""
+    import duckdb
+
+    _, warehouse = _apply_locations(args)
+    if not warehouse.exists():
+        print(f"error: no warehouse at {warehouse}; run `lvsocial run` first", file=sys.stderr)
+        return 2
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.IOException as exc:
+        print(f"error: cannot read {warehouse} while the pipeline writes it ({exc}); try again when the run ends",
+              file=sys.stderr)
+        return 2
+    where, params = [], []
+    if args.source:
+        where.append("source = ?")
+        params.append(args.source)
+    if args.file:
+        where.append("source_file like ?")
+        params.append(f"%{args.file}%")
+    clause = ("where " + " and ".join(where)) if where else ""
+    with con:
+        try:
+            counts = con.execute(f"select source, reason, count(*), count(distinct source_file) from "
+                                 f"audit.rejected_rows {clause} group by 1, 2 order by 1, 3 desc", params).fetchall()
+        except duckdb.CatalogException:
+            print("no audit tables yet: run `lvsocial run` first")
+            return 0
+        if not counts:
+            print("no rejected rows")
+            return 0
+        print(f"{'source':<28} {'rows':>6} {'files':>6}  reason")
+        for source, reason, n, files in counts:
+            print(f"{source:<28} {n:>6} {files:>6}  {reason}")
+        rows = con.execute(f"select source, source_file, source_row, reason, raw_record from audit.rejected_rows "
+                           f"{clause} order by source, source_file, source_row limit ?",
+                           [*params, args.limit]).fetchall()
+    print(f"\nfirst {len(rows)} rejected rows (file:row — reason — raw record):")
+    for source, file, row, reason, raw in rows:
+        raw = raw if len(raw) <= 200 or args.full else raw[:200] + "…"
+        print(f"  [{source}] {file}:{row} — {reason}\n      {raw}")
+    return 0
 
 
 def cmd_prepare(args) -> int:
@@ -278,10 +384,20 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "warehouse/lvsocial.duckdb)")
     run = sub.add_parser("run", parents=[locations], help="materialise every asset on the landing folder")
     run.add_argument("--verbose", action="store_true", help="print dbt's log lines too")
+    run.add_argument("--reload", action="store_true",
+                     help="load every file again, even those already loaded unchanged")
     run.set_defaults(func=cmd_run)
     ui = sub.add_parser("ui", parents=[locations], help="serve the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--read-only", action="store_true",
+                    help="auditor mode: Dagster's read-only UI, without launch or wipe buttons")
     ui.set_defaults(func=cmd_ui)
+    rejected = sub.add_parser("rejected", parents=[locations], help="list rejected input rows by source and reason")
+    rejected.add_argument("--source", help="only this source (e.g. registry)")
+    rejected.add_argument("--file", help="only files whose name contains this")
+    rejected.add_argument("--limit", type=int, default=50, help="rows to list after the counts (default 50)")
+    rejected.add_argument("--full", action="store_true", help="print raw records in full")
+    rejected.set_defaults(func=cmd_rejected)
     prep = sub.add_parser("prepare", help="build the dbt manifest (dbt parse)")
     prep.set_defaults(func=cmd_prepare)
     return parser

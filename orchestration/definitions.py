@@ -9,6 +9,8 @@ warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 from orchestration.defs import registry  # noqa: E402
 from orchestration.defs.dbt import dbt_resource, lvsocial_dbt_assets  # noqa: E402
+from orchestration.defs.publish import published_marts  # noqa: E402
+from orchestration.defs.quality import CHECKS as MART_CHECKS  # noqa: E402
 from orchestration.resources import default_resources  # noqa: E402
 from orchestration.sources import source_modules  # noqa: E402
 
@@ -24,8 +26,8 @@ register_snapshot = dg.define_asset_job(
     description="One register snapshot partition and everything downstream of it (what the sensor runs).")
 
 defs = dg.Definitions(
-    assets=[asset for source in SOURCES for asset in source.assets] + [lvsocial_dbt_assets],
-    asset_checks=[check for module in MODULES for check in module.CHECKS],
+    assets=[asset for source in SOURCES for asset in source.assets] + [lvsocial_dbt_assets, published_marts],
+    asset_checks=[check for module in MODULES for check in module.CHECKS] + MART_CHECKS,
     sensors=[sensor for module in MODULES for sensor in module.SENSORS],
     jobs=[source.job() for source in SOURCES] + [transform, register_snapshot],
     resources={**default_resources(), "dbt": dbt_resource()},

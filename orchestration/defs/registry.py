@@ -5,11 +5,12 @@ adds a partition and requests a run when a new snapshot file lands."""
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import dagster as dg
 
 from expectations import registry as registry_suite
-from expectations.runner import validate_frame
+from expectations.runner import quality_dir, validate_frame
 from ingestion import registry
 from ingestion.common import IngestionError
 from orchestration.resources import LandingFolder, Warehouse
@@ -18,6 +19,10 @@ from orchestration.sources import IngestionSource
 RAW_REGISTRY = dg.AssetKey(["raw", "registry_provider_services"])
 register_snapshots = dg.DynamicPartitionsDefinition(name="register_snapshots")
 CODE = "https://github.com/lvsocial/lvsocial/blob/main/ingestion/registry.py"
+
+
+class ReloadConfig(dg.Config):
+    force_reload: bool = False  # load again even files already loaded unchanged by this parser version
 
 
 @dg.asset(
@@ -37,7 +42,7 @@ CODE = "https://github.com/lvsocial/lvsocial/blob/main/ingestion/registry.py"
     ),
     metadata={"code": dg.MetadataValue.url(CODE), "table": "raw.registry_provider_services"},
 )
-def registry_provider_services(context: dg.AssetExecutionContext, warehouse: Warehouse,
+def registry_provider_services(context: dg.AssetExecutionContext, config: ReloadConfig, warehouse: Warehouse,
                                landing: LandingFolder) -> dg.MaterializeResult:
     files = landing.scan().register_snapshots()
     keys = context.partition_keys
@@ -46,10 +51,12 @@ def registry_provider_services(context: dg.AssetExecutionContext, warehouse: War
         for i, key in enumerate(keys, start=1):
             paths = files.get(key, [])
             if not paths:
-                failures.append(f"{key}: no register file for this snapshot in {landing.path}")
+                context.log.warning(f"snapshot {key}: no file for it in {landing.path} any more; raw keeps "
+                                    "what was loaded before")
                 continue
             try:
-                totals, notes = registry.load_snapshot(con, dt.date.fromisoformat(key), paths)
+                totals, notes = registry.load_snapshot(con, dt.date.fromisoformat(key), paths,
+                                                       force=config.force_reload)
             except IngestionError as exc:
                 failures.append(str(exc))
                 context.log.error(f"snapshot {key}: {exc}")
@@ -59,8 +66,9 @@ def registry_provider_services(context: dg.AssetExecutionContext, warehouse: War
             per_file.append({"snapshot_date": key, "file": paths[0].name, **totals})
             context.log_event(dg.AssetObservation(
                 asset_key=RAW_REGISTRY, partition=key, metadata={**file_info, "snapshot_date": key, **totals}))
+            unchanged = " (unchanged: already loaded from this file)" if totals.get("unchanged") else ""
             context.log.info(f"[{i}/{len(keys)}] snapshot {key}: {paths[0].name} — {totals['rows_loaded']} "
-                             f"loaded, {totals['rows_rejected']} rejected")
+                             f"loaded, {totals['rows_rejected']} rejected{unchanged}")
         rows_in_table = con.execute("select count(*) from raw.registry_provider_services").fetchone()[0] \
             if per_file else 0
     for w in warnings[:20]:
@@ -71,6 +79,7 @@ def registry_provider_services(context: dg.AssetExecutionContext, warehouse: War
             metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures))})
     return dg.MaterializeResult(metadata={
         "snapshots_loaded": len(per_file),
+        "snapshots_unchanged": sum(1 for r in per_file if r.get("unchanged")),
         "rows_read": sum(r["rows_read"] for r in per_file),
         "rows_loaded": sum(r["rows_loaded"] for r in per_file),
         "rows_rejected": sum(r["rows_rejected"] for r in per_file),
@@ -88,9 +97,12 @@ def registry_provider_services(context: dg.AssetExecutionContext, warehouse: War
 def gx_raw_registry(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
         frame = con.execute(registry_suite.QUERY).df()
-    summary = validate_frame(frame, registry_suite.SUITE, registry_suite.expectations)
-    return dg.AssetCheckResult(passed=summary.success, metadata=summary.as_metadata(),
-                               severity=dg.AssetCheckSeverity.ERROR)
+    summary = validate_frame(frame, registry_suite.SUITE, registry_suite.expectations,
+                             quality_dir(Path(warehouse.path)))
+    metadata = summary.as_metadata()
+    if summary.docs_index:
+        metadata["data_docs"] = dg.MetadataValue.path(str(summary.docs_index))
+    return dg.AssetCheckResult(passed=summary.success, metadata=metadata, severity=dg.AssetCheckSeverity.ERROR)
 
 
 @dg.asset_check(asset=RAW_REGISTRY, name="rows_read_equal_loaded_plus_rejected", blocking=True,

@@ -1,0 +1,89 @@
+"""Publishing the marts for BI: copy every table of the `marts` and `reporting` schemas into a new DuckDB file and
+Parquet files, then swap them in atomically as the published copy (next to the warehouse file). Readers of the
+published copy never wait for the pipeline, and a failed or crashed run leaves the last good copy in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_SCHEMAS = ("marts", "reporting")
+
+
+def published_dir(warehouse: Path) -> Path:
+    return warehouse.parent / "published"
+
+
+@dataclass
+class Published:
+    folder: Path
+    duckdb_file: Path
+    parquet_dir: Path
+    tables: dict  # "schema.table" -> {"rows": n, "sha256": content hash}
+
+
+def content_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Order-independent hash of a table's content: the md5 of its rows' md5s, sorted."""
+    return con.execute(f"""
+        select coalesce(md5(string_agg(h, '' order by h)), md5(''))
+        from (select md5(cast(t as varchar)) as h from {table} as t)
+    """).fetchone()[0]
+
+
+def table_fingerprints(con: duckdb.DuckDBPyConnection, schemas=PUBLISHED_SCHEMAS) -> dict:
+    tables = con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables where table_schema in "
+        f"({', '.join(repr(s) for s in schemas)}) and table_type = 'BASE TABLE' order by 1").fetchall()
+    return {t: {"rows": con.execute(f"select count(*) from {t}").fetchone()[0], "sha256": content_hash(con, t)}
+            for (t,) in tables}
+
+
+def publish(warehouse: Path, run_id: str = "") -> Published:
+    """Write the published copy from the warehouse and swap it in; return what was published."""
+    folder = published_dir(warehouse)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    staging_db = folder / f".lvsocial.duckdb.{stamp}.tmp"
+    parquet_new = folder / f"parquet-{stamp}"
+    parquet_new.mkdir()
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            tables = table_fingerprints(con)
+        with duckdb.connect(str(staging_db)) as pub:
+            pub.execute(f"attach '{warehouse}' as wh (read_only)")
+            for schema in PUBLISHED_SCHEMAS:
+                pub.execute(f"create schema if not exists {schema}")
+            for table in tables:
+                pub.execute(f"create table {table} as select * from wh.{table}")
+                pub.execute(f"copy {table} to '{parquet_new / (table + '.parquet')}' (format parquet)")
+            pub.execute("detach wh")
+            pub.execute("checkpoint")
+        manifest = {"published_at": stamp, "run_id": run_id, "warehouse": str(warehouse), "tables": tables}
+        (parquet_new / "_manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        # The swap: a rename of a file and of a symlink, each atomic on POSIX file systems.
+        os.replace(staging_db, folder / "lvsocial.duckdb")
+        link_tmp = folder / f".parquet.{stamp}.tmp"
+        os.symlink(parquet_new.name, link_tmp)
+        os.replace(link_tmp, folder / "parquet")
+        (folder / ".manifest.tmp").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        os.replace(folder / ".manifest.tmp", folder / "manifest.json")
+    except BaseException:
+        staging_db.unlink(missing_ok=True)
+        shutil.rmtree(parquet_new, ignore_errors=True)
+        raise
+    _remove_old_versions(folder, keep=parquet_new.name)
+    return Published(folder, folder / "lvsocial.duckdb", folder / "parquet", tables)
+
+
+def _remove_old_versions(folder: Path, keep: str) -> None:
+    for path in folder.glob("parquet-*"):
+        if path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in folder.glob(".lvsocial.duckdb.*.tmp"):
+        path.unlink(missing_ok=True)
