@@ -1,7 +1,8 @@
 -- EU-funds projects of every period in one shape: amounts in EUR (LVL converted at the fixed rate of the
 -- currency_rates seed, the original kept), the beneficiary municipality resolved on the project's start date (end
--- date when there is no start) through int_municipality_names_dated and harmonised to today's map. A project whose
--- beneficiary names no municipality (a university, an agency, an NGO) stays, with NULL municipality keys.
+-- date when there is no start) through int_municipality_names_dated and harmonised to today's map. Amounts are
+-- rounded as decimals (round of a double is not portable). A project whose beneficiary names no municipality (a
+-- university, an agency, an NGO) stays, with NULL municipality keys.
 {%- set columns = [
     'project_number', 'programming_period', 'measure_code', 'programme', 'call_year', 'selection_code',
     'selection_type', 'agency', 'serial', 'round', 'title', 'status', 'fund', 'target_group', 'beneficiary_name',
@@ -57,12 +58,12 @@ select
     coalesce(p.start_date, p.end_date) as municipality_resolved_on,
     m.municipality_key,
     mv.current_municipality_key,
-    cast(round(
-        case p.currency when 'EUR' then p.total_cost when 'LVL' then p.total_cost / r.lvl_per_eur end, 2
-    ) as decimal(18, 2)) as total_cost_eur,
-    cast(round(
-        case p.currency when 'EUR' then p.eu_funding when 'LVL' then p.eu_funding / r.lvl_per_eur end, 2
-    ) as decimal(18, 2)) as eu_funding_eur
+    cast(round(cast(
+        case p.currency when 'EUR' then p.total_cost when 'LVL' then p.total_cost / r.lvl_per_eur end as decimal(28, 6)
+    ), 2) as decimal(18, 2)) as total_cost_eur,
+    cast(round(cast(
+        case p.currency when 'EUR' then p.eu_funding when 'LVL' then p.eu_funding / r.lvl_per_eur end as decimal(28, 6)
+    ), 2) as decimal(18, 2)) as eu_funding_eur
 from projects as p
 left join matched as m
     on m.programming_period = p.programming_period
