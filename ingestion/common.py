@@ -175,13 +175,15 @@ def already_loaded(con: duckdb.DuckDBPyConnection, source: str, partition_key: s
 
 def write_file_partition(con: duckdb.DuckDBPyConnection, *, source: str, table: str, columns: list[str],
                          parsed: list[ParsedFile], partition_column: str, partition_key: str,
-                         partition_value: object, parser_version: str = "") -> dict:
+                         partition_value: object, parser_version: str = "", own_transaction: bool = True) -> dict:
     """Replace one partition of `raw.<table>` and its audit rows with the parsed files, atomically.
 
     Re-running a partition therefore gives the same raw rows (idempotent), and a failure leaves the previous
-    content in place."""
+    content in place. With `own_transaction=False` the caller holds the transaction, so that several writes of
+    one file (the sheets of a workbook, the rows filtered out of it) commit or roll back together."""
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    con.execute("begin transaction")
+    if own_transaction:
+        con.execute("begin transaction")
     try:
         con.execute(f"delete from raw.{table} where {partition_column} = ?", [partition_value])
         con.execute("delete from audit.rejected_rows where source = ? and partition_key = ?", [source, partition_key])
@@ -220,8 +222,10 @@ def write_file_partition(con: duckdb.DuckDBPyConnection, *, source: str, table: 
             totals["rows_read"] += pf.rows_read
             totals["rows_loaded"] += len(pf.rows)
             totals["rows_rejected"] += len(pf.rejected)
-        con.execute("commit")
+        if own_transaction:
+            con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        if own_transaction:
+            con.execute("rollback")
         raise
     return totals

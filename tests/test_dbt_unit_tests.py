@@ -19,7 +19,7 @@ import duckdb
 import pytest
 import yaml
 
-from ingestion.registry import ensure_tables
+from orchestration.sources import all_sources
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
@@ -68,7 +68,8 @@ def dbt_env(tmp_path_factory: pytest.TempPathFactory) -> DbtEnv:
     root = tmp_path_factory.mktemp("dbt_unit_tests")
     env = DbtEnv(root, root / "warehouse.duckdb", root / "target", root / "logs")
     with duckdb.connect(str(env.warehouse)) as con:
-        ensure_tables(con)  # the raw source the staging model selects from
+        for source in all_sources():  # the raw tables the staging models select from
+            source.ensure_tables(con)
     for args in (["seed"], ["run", "--empty"]):
         proc = env.run(*args)
         assert proc.returncode == 0, f"dbt {' '.join(args)} failed:\n{output_tail(proc)}"

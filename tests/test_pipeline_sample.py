@@ -7,6 +7,8 @@ import re
 
 from dagster import DagsterInstance, DagsterRunStatus
 
+from orchestration.sources import all_sources
+
 
 def test_run_prints_a_summary(sample_run):
     out = sample_run.output
@@ -48,8 +50,9 @@ def test_run_is_recorded_in_the_dagster_instance(sample_run, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(sample_run.dagster_home))
     with DagsterInstance.get() as instance:
         runs = instance.get_runs()
-        # One run loads every register snapshot, one builds the marts; both kept for the UI's history.
-        assert sorted(r.job_name for r in runs) == ["ingest_registry", "transform"]
+        # One run per source loads all its files (every register snapshot in one), one builds the marts; all kept
+        # for the UI's history.
+        assert sorted(r.job_name for r in runs) == sorted([s.job_name for s in all_sources()] + ["transform"])
         assert all(r.status == DagsterRunStatus.SUCCESS for r in runs)
         ingest = next(r for r in runs if r.job_name == "ingest_registry")
         assert ingest.tags["dagster/asset_partition_range_start"] == "2010-01-02"

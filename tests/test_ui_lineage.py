@@ -12,6 +12,8 @@ import urllib.request
 
 import pytest
 
+from orchestration.sources import all_sources
+
 from .conftest import LVSOCIAL
 
 QUERY = """
@@ -101,6 +103,31 @@ def test_lineage_from_register_snapshots_to_the_fact(ui):
     assert any(c.startswith("relationships_fct_provider_services") for c in fct_checks)
 
 
+
+def test_lineage_from_esf_files_to_the_facts(ui):
+    data = _graphql(ui)
+    nodes = {"/".join(n["assetKey"]["path"]): n for n in data["assetNodes"]}
+    deps = {k: {"/".join(d["path"]) for d in n["dependencyKeys"]} for k, n in nodes.items()}
+    assert "raw/esf_cfla_projects" in deps["staging/stg_esf__cfla_projects"]
+    assert "raw/esf_apia_projects" in deps["staging/stg_esf__apia_projects"]
+    assert "raw/esf_apia_planned_services" in deps["staging/stg_esf__apia_planned_services"]
+    assert {"staging/stg_esf__cfla_projects", "staging/stg_esf__apia_projects"} <= deps[
+        "intermediate/int_esf_projects_conformed"]
+    assert "intermediate/int_esf_projects_conformed" in deps["marts/fct_esf_projects"]
+    assert "intermediate/int_esf_planned_services_classified" in deps["marts/fct_esf_planned_services"]
+    assert {"marts/fct_esf_planned_services", "marts/fct_provider_services"} <= deps[
+        "reporting/rpt_esf_services_vs_register"]
+    assert nodes["raw/esf_cfla_projects"]["partitionKeysByDimension"][0]["partitionKeys"] == ["2014_2020",
+                                                                                             "2021_2027"]
+    assert nodes["raw/esf_apia_projects"]["partitionKeysByDimension"][0]["partitionKeys"] == ["2007_2013"]
+    for key, gx in (("raw/esf_cfla_projects", "gx_raw_esf_cfla_projects"),
+                    ("raw/esf_apia_projects", "gx_raw_esf_apia_projects"),
+                    ("raw/esf_apia_planned_services", "gx_raw_esf_apia_planned_services")):
+        checks = {c["name"] for c in nodes[key]["assetChecksOrError"]["checks"]}
+        assert {gx, "rows_read_equal_loaded_plus_rejected"} <= checks, key
+
 def test_the_run_is_in_the_history(ui):
     runs = _graphql(ui)["runsOrError"]["results"]
-    assert {(r["jobName"], r["status"]) for r in runs} == {("ingest_registry", "SUCCESS"), ("transform", "SUCCESS")}
+    expected = {(s.job_name, "SUCCESS") for s in all_sources()} | {("transform", "SUCCESS")}
+    assert ("ingest_registry", "SUCCESS") in expected
+    assert {(r["jobName"], r["status"]) for r in runs} == expected

@@ -41,3 +41,17 @@
 {% macro person_pseudonym(register_number) -%}
     {{ dbt.concat(["'Fiziska persona #'", dbt.right(dbt.hash(dbt.concat(["'lvsocial-provider-'", "cast(" ~ register_number ~ " as " ~ dbt.type_string() ~ ")"])), 8)]) }}
 {%- endmacro %}
+
+{#- A beneficiary as named in the EU-funds lists to the lookup key of the municipality it names, if any:
+    `Ogres novada pašvaldība` -> `ogres novads` (a novads in the genitive, with whatever follows it);
+    `Jūrmalas valstspilsētas pašvaldība`, `Rīgas pilsētas pašvaldība`, `Rīgas domes Labklājības departaments`
+    -> `jurmalas`, `rigas` (a city keeps its genitive, which int_municipality_names_dated knows). Other
+    beneficiaries (universities, agencies, NGOs) keep their folded name and match no municipality. -#}
+{% macro beneficiary_municipality_name_key(expr) -%}
+    {{ lvsocial.municipality_name_key(
+        lvsocial.regexp_replace_all(
+            lvsocial.regexp_replace_all(
+                lvsocial.regexp_replace_all(lvsocial.fold_lv(expr), '\\s+novada(\\s.*)?$', ' novads'),
+                '\\s+(republikas\\s+|valsts)?pilsetas(\\s.*)?$', ''),
+            '\\s+domes?(\\s.*)?$', '')) }}
+{%- endmacro %}
