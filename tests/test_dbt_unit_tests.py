@@ -19,11 +19,12 @@ import duckdb
 import pytest
 import yaml
 
-from ingestion.registry import ensure_tables
+from orchestration.sources import all_sources
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
 UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_intermediate__unit_tests.yml"
+MUNICIPAL_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_municipal__unit_tests.yml"
 DBT = str(Path(sys.executable).parent / "dbt")
 
 
@@ -68,7 +69,8 @@ def dbt_env(tmp_path_factory: pytest.TempPathFactory) -> DbtEnv:
     root = tmp_path_factory.mktemp("dbt_unit_tests")
     env = DbtEnv(root, root / "warehouse.duckdb", root / "target", root / "logs")
     with duckdb.connect(str(env.warehouse)) as con:
-        ensure_tables(con)  # the raw source the staging model selects from
+        for source in all_sources():  # the raw sources the staging models select from
+            source.ensure_tables(con)
     for args in (["seed"], ["run", "--empty"]):
         proc = env.run(*args)
         assert proc.returncode == 0, f"dbt {' '.join(args)} failed:\n{output_tail(proc)}"
@@ -109,10 +111,11 @@ def short_by_one_row(test: dict) -> dict:
     return test
 
 
-def test_a_wrong_expectation_fails(dbt_env: DbtEnv, tmp_path: Path) -> None:
+@pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML], ids=lambda p: p.stem)
+def test_a_wrong_expectation_fails(dbt_env: DbtEnv, tmp_path: Path, yaml_path: Path) -> None:
     project = tmp_path / "dbt_project"
     shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
-    copied = project / UNIT_TESTS_YAML.relative_to(DBT_PROJECT)
+    copied = project / yaml_path.relative_to(DBT_PROJECT)
     document = yaml.safe_load(copied.read_text(encoding="utf-8"))
     document["unit_tests"] = [short_by_one_row(t) for t in document["unit_tests"]]
     copied.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
