@@ -48,8 +48,9 @@ def test_run_is_recorded_in_the_dagster_instance(sample_run, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(sample_run.dagster_home))
     with DagsterInstance.get() as instance:
         runs = instance.get_runs()
-        # One run loads every register snapshot, one builds the marts; both kept for the UI's history.
-        assert sorted(r.job_name for r in runs) == ["ingest_registry", "transform"]
+        # One run per source loads all its partitions, one builds the marts; all kept for the UI's history.
+        assert sorted(r.job_name for r in runs) == ["ingest_budgets", "ingest_population", "ingest_registry",
+                                                     "transform"]
         assert all(r.status == DagsterRunStatus.SUCCESS for r in runs)
         ingest = next(r for r in runs if r.job_name == "ingest_registry")
         assert ingest.tags["dagster/asset_partition_range_start"] == "2010-01-02"

@@ -103,4 +103,5 @@ def test_lineage_from_register_snapshots_to_the_fact(ui):
 
 def test_the_run_is_in_the_history(ui):
     runs = _graphql(ui)["runsOrError"]["results"]
-    assert {(r["jobName"], r["status"]) for r in runs} == {("ingest_registry", "SUCCESS"), ("transform", "SUCCESS")}
+    assert {(r["jobName"], r["status"]) for r in runs} == {
+        (job, "SUCCESS") for job in ("ingest_registry", "ingest_budgets", "ingest_population", "transform")}
