@@ -6,7 +6,7 @@ select
     cast(social_work_specialists as integer) as social_work_specialists,
     cast(other_staff as integer) as other_staff,
     cast(population as integer) as population,
-    cast(specialists_per_1000 as double) as specialists_per_1000,
+    cast(specialists_per_1000 as {{ lvsocial.type_double() }}) as specialists_per_1000,
     cast(meets_norm as boolean) as meets_norm,
     cast(municipality_as_written as {{ dbt.type_string() }}) as municipality_as_written,
     cast(source_file as {{ dbt.type_string() }}) as source_file,
