@@ -34,7 +34,7 @@ class IngestionSource:
 
 
 # Modules under orchestration/defs/ that define sources: each exports SOURCES, CHECKS and SENSORS lists.
-SOURCE_MODULES = ["registry", "esf"]
+SOURCE_MODULES = ["registry", "esf", "budgets", "population"]
 
 
 def source_modules() -> list:

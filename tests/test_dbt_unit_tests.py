@@ -24,6 +24,7 @@ from orchestration.sources import all_sources
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
 UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_intermediate__unit_tests.yml"
+MUNICIPAL_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_municipal__unit_tests.yml"
 DBT = str(Path(sys.executable).parent / "dbt")
 
 
@@ -110,10 +111,11 @@ def short_by_one_row(test: dict) -> dict:
     return test
 
 
-def test_a_wrong_expectation_fails(dbt_env: DbtEnv, tmp_path: Path) -> None:
+@pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML], ids=lambda p: p.stem)
+def test_a_wrong_expectation_fails(dbt_env: DbtEnv, tmp_path: Path, yaml_path: Path) -> None:
     project = tmp_path / "dbt_project"
     shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
-    copied = project / UNIT_TESTS_YAML.relative_to(DBT_PROJECT)
+    copied = project / yaml_path.relative_to(DBT_PROJECT)
     document = yaml.safe_load(copied.read_text(encoding="utf-8"))
     document["unit_tests"] = [short_by_one_row(t) for t in document["unit_tests"]]
     copied.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -18,12 +18,26 @@ CONTRACT = {
         "snapshot_date": "DATE", "register_number": "INTEGER", "provider_key": "VARCHAR", "service_key": "VARCHAR",
         "municipality_key": "VARCHAR", "current_municipality_key": "VARCHAR", "status": "VARCHAR",
         "capacity": "INTEGER", "registered_on": "DATE", "source_file": "VARCHAR", "source_row": "INTEGER"},
+    "fct_municipal_expenditure": {
+        "year": "INTEGER", "municipality_key": "VARCHAR", "current_municipality_key": "VARCHAR",
+        "function_code": "VARCHAR", "planned_eur": "DECIMAL(18,2)", "executed_eur": "DECIMAL(18,2)",
+        "original_currency": "VARCHAR", "executed_original": "DECIMAL(18,2)"},
+    "fct_social_service_statistics": {
+        "year": "INTEGER", "municipality_key": "VARCHAR", "current_municipality_key": "VARCHAR",
+        "service_key": "VARCHAR", "clients": "INTEGER", "expenditure_eur": "DECIMAL(18,2)"},
+    "fct_social_work_staffing": {
+        "year": "INTEGER", "municipality_key": "VARCHAR", "social_work_specialists": "INTEGER",
+        "population": "INTEGER", "specialists_per_1000": "DOUBLE", "meets_norm": "BOOLEAN"},
 }
 GRAIN = {
     "dim_municipality": ["municipality_key"],
     "dim_service": ["service_key"],
     "dim_provider": ["provider_key"],
     "fct_provider_services": ["snapshot_date", "record_key"],
+    "fct_municipal_expenditure": ["year", "municipality_key", "function_code"],
+    # year × municipality × service, refined by provision (own / purchased / not_split) from the 2017 form
+    "fct_social_service_statistics": ["year", "municipality_key", "service_key", "provision"],
+    "fct_social_work_staffing": ["year", "municipality_key"],
 }
 
 
@@ -67,7 +81,10 @@ def test_dbt_contract_is_enforced():
 
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     assert project["models"]["lvsocial"]["marts"]["+contract"]["enforced"] is True
-    models = yaml.safe_load((DBT_PROJECT_DIR / "models/marts/_marts__models.yml").read_text())["models"]
+    models = [model for path in sorted((DBT_PROJECT_DIR / "models/marts").glob("*.yml"))
+              for model in yaml.safe_load(path.read_text())["models"]]
+    assert {"fct_municipal_expenditure", "fct_social_service_statistics", "fct_social_work_staffing"} <= \
+        {model["name"] for model in models}
     for model in models:
         for column in model["columns"]:
             assert column.get("data_type") and column.get("description"), f"{model['name']}.{column['name']}"

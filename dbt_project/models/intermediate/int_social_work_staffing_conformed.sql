@@ -1,0 +1,80 @@
+-- Social services' staffing on the municipality map, with the population of the same municipality version at the
+-- start of the year: specialists per 1,000 inhabitants and the law's norm (at least one per 1,000). Versions
+-- without a population that year keep NULL ratio and flag.
+with
+
+staffing as (
+
+    select * from {{ ref('stg_budgets__staffing') }}
+
+),
+
+codes as (
+
+    select * from {{ ref('int_municipality_codes_dated') }}
+
+),
+
+municipalities as (
+
+    select * from {{ ref('int_municipalities_successions_resolved') }}
+
+),
+
+population as (
+
+    select year, municipality_key, population from {{ ref('int_population_allocated') }}
+    where municipality_key is not null
+
+),
+
+matched as (
+
+    select
+        s.source_file,
+        s.source_row,
+        c.municipality_key,
+        row_number() over (
+            partition by s.source_file, s.source_row
+            order by c.match_priority, c.valid_from desc
+        ) as match_rank
+    from staffing as s
+    inner join codes as c
+        on c.atvk_code = s.atvk_code
+        and c.valid_from <= {{ lvsocial.year_end('s.year') }}
+        and c.valid_to >= {{ lvsocial.year_start('s.year') }}
+
+),
+
+joined as (
+
+    select
+        s.year,
+        s.atvk_code,
+        m.municipality_key,
+        mv.current_municipality_key,
+        s.social_work_specialists,
+        s.other_staff,
+        p.population,
+        s.municipality_as_written,
+        s.source_file,
+        s.source_row
+    from staffing as s
+    left join matched as m
+        on m.source_file = s.source_file
+        and m.source_row = s.source_row
+        and m.match_rank = 1
+    left join municipalities as mv on mv.municipality_key = m.municipality_key
+    left join population as p on p.year = s.year and p.municipality_key = m.municipality_key
+
+)
+
+select
+    *,
+    case
+        when population > 0 then 1000.0 * social_work_specialists / population
+    end as specialists_per_1000,
+    case
+        when population > 0 then social_work_specialists * 1000 >= population
+    end as meets_norm
+from joined
