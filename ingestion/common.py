@@ -63,23 +63,42 @@ def read_bytes(path: Path) -> bytes:
 
 
 def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM) or, failing that, Windows-1257; return (text, encoding).
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 (with BOM) or Windows-1257; return (text, encoding).
 
     Windows-1257 decodes nearly any byte string, so UTF-8 is tried first: valid UTF-8 with Latvian letters is
-    practically never valid-looking Windows-1257 text by accident, while the reverse happens all the time."""
+    practically never valid-looking Windows-1257 text by accident, while the reverse happens all the time. A file
+    whose lines mix both (two exports glued together) is decoded line by line and reported as `mixed`."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise IngestionError(path, f"starts with a UTF-16 byte-order mark but is not UTF-16 ({exc})") from exc
     if BOM in data[len(BOM):]:
         raise IngestionError(path, "a byte-order mark in the middle of the file (two files concatenated?)")
     if data.startswith(BOM):
-        text, enc = data[len(BOM):].decode("utf-8", errors="strict"), "utf-8-sig"
+        data = data[len(BOM):]
+        enc = "utf-8-sig"
     else:
+        enc = "utf-8"
+    if b"\x00" in data:
+        raise IngestionError(path, "NUL bytes: a binary file, or UTF-16 without a byte-order mark")
+    try:
+        return data.decode("utf-8"), enc
+    except UnicodeDecodeError:
+        pass
+    lines = data.splitlines(keepends=True)
+    decoded, legacy = [], 0
+    for line in lines:
         try:
-            text, enc = data.decode("utf-8"), "utf-8"
+            decoded.append(line.decode("utf-8"))
         except UnicodeDecodeError:
             try:
-                text, enc = data.decode("cp1257"), "cp1257"
+                decoded.append(line.decode("cp1257"))
             except UnicodeDecodeError as exc:
                 raise IngestionError(path, f"neither UTF-8 nor Windows-1257 ({exc})") from exc
-    return text, enc
+            legacy += 1
+    non_ascii_utf8 = sum(1 for line in lines if not line.isascii()) - legacy
+    return "".join(decoded), "cp1257" if non_ascii_utf8 == 0 else f"mixed (utf-8 and cp1257 in {legacy} lines)"
 
 
 def parse_lv_date(value: str | None) -> dt.date | None:

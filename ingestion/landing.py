@@ -36,6 +36,10 @@ class Landing:
     root: Path
     files: dict[str, dict[str, list[Path]]] = field(default_factory=dict)  # source -> partition -> files
     ignored: list[Path] = field(default_factory=list)
+    reasons: dict[Path, str] = field(default_factory=dict)  # why an ignored file was not taken
+
+    def ignored_with_reasons(self) -> list[tuple[Path, str]]:
+        return [(p, self.reasons.get(p, "a file of unknown name")) for p in self.ignored]
 
     def register_snapshots(self) -> dict[str, list[Path]]:
         return self.files.get("registry", {})
@@ -56,9 +60,16 @@ def scan(root: Path) -> Landing:
         for path in sorted(folder.iterdir()):
             if not path.is_file():
                 continue
+            if not path.resolve().is_relative_to(root.resolve()):
+                landing.reasons[path] = f"points outside the landing folder ({path.resolve()}): not followed"
+                continue
             if source == "registry":
                 date: dt.date | None = registry.snapshot_date_of(path)
                 key = date.isoformat() if date else None
+                if key is None and registry.LOOKS_LIKE_SNAPSHOT.match(path.name):
+                    digits = re.sub(r"\D", "", path.name.split("_", 1)[1])[:8]
+                    landing.reasons[path] = (f"named like a register snapshot, but {digits[:4]}-{digits[4:6]}-"
+                                             f"{digits[6:8]} is not a date")
             else:
                 m = pattern.match(path.name)
                 key = m.group(1) if m else None

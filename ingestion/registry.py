@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import json
 import re
@@ -20,6 +21,7 @@ from ingestion.common import (
     already_loaded,
     decode_text,
     ensure_audit,
+    parse_lv_date,
     read_bytes,
     same_content_files,
     write_file_partition,
@@ -29,7 +31,7 @@ SOURCE = "registry"
 TABLE = "registry_provider_services"
 PARTITION_COLUMN = "_snapshot_date"
 # Bump when parsing changes what lands in raw: snapshots loaded by another version are loaded again.
-PARSER_VERSION = "registry-1"
+PARSER_VERSION = "registry-2"
 
 JSON_PATTERN = re.compile(r"^pakalpojumusniedzejudati_(\d{4})(\d{2})(\d{2})\.json(\.gz)?$")
 LEGACY_PATTERN = re.compile(r"^sps_registrs_(\d{4})-(\d{2})-(\d{2})\.(csv|xlsx)(\.gz)?$")
@@ -75,6 +77,9 @@ REQUIRED_JSON = [("register_number", "register number"), ("status", "status"), (
 REQUIRED_LEGACY = [("register_number", "register number"), ("status", "status"), ("service_name", "service name")]
 _POSTCODE = re.compile(r"^LV[- ]?\d{4}$", re.IGNORECASE)
 _NOVADS = re.compile(r"\b(nov\.|novads)$", re.IGNORECASE)
+
+
+LOOKS_LIKE_SNAPSHOT = re.compile(r"^(pakalpojumusniedzejudati_\d{8}|sps_registrs_\d{4}-\d{2}-\d{2})\.")
 
 
 def snapshot_date_of(path: Path) -> dt.date | None:
@@ -124,6 +129,11 @@ def _check_required(row: dict, required) -> str | None:
         return "missing " + ", ".join(missing)
     if not re.fullmatch(r"\s*\d+\s*", row["register_number"]):
         return f"register number is not a whole number: {row['register_number']!r}"
+    for col, label in (("registered_on", "registration date"), ("removed_on", "removal date")):
+        try:
+            parse_lv_date(row.get(col))
+        except ValueError:
+            return f"{label} {row[col]!r} is not a date"
     return None
 
 
@@ -149,6 +159,8 @@ def _finish(pf: ParsedFile, records: list[tuple[int, dict, dict]], required) -> 
 def parse_json(path: Path) -> ParsedFile:
     text, enc = decode_text(read_bytes(path), path)
     pf = ParsedFile(path, encoding=enc)
+    if not text.strip():
+        raise IngestionError(path, "empty file: no JSON document")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -194,7 +206,10 @@ def _legacy_header(path: Path, header: list) -> dict[int, str]:
     missing = [k for k, v in LEGACY_FIELDS.items() if v not in mapping.values()
                and v in ("register_number", "status", "service_name", "municipality_text")]
     if missing:
-        raise IngestionError(path, f"missing required column(s): {', '.join(missing)}; header was {header!r}")
+        unknown = [str(h) for j, h in enumerate(header) if j not in mapping and h]
+        similar = sorted({m for k in missing for m in difflib.get_close_matches(k, unknown, n=2, cutoff=0.6)})
+        hint = f" (similar: {', '.join(similar)} — renamed?)" if similar else ""
+        raise IngestionError(path, f"missing required column(s): {', '.join(missing)}{hint}; header was {header!r}")
     return mapping
 
 
@@ -260,6 +275,8 @@ def parse_legacy(path: Path) -> ParsedFile:
         header = numbered[0][1]
         body = numbered[1:]
     records = _legacy_records(path, body, header)
+    if not records:
+        pf.warnings.append("no records: the file holds a header only")
     required = REQUIRED_LEGACY
     checked = []
     for source_row, row, original in records:
@@ -290,6 +307,8 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: dt.date, files: list
 
     A snapshot already loaded from the same file by this parser version is not loaded again (totals say
     `unchanged`) unless `force`; two files of one snapshot with the same content load once."""
+    if snapshot > dt.date.today() + dt.timedelta(days=1):
+        raise IngestionError(files[0], f"snapshot date {snapshot} is in the future")
     files, warnings = same_content_files(files)
     if len(files) > 1:
         raise IngestionError(files[0], f"{len(files)} different files for snapshot {snapshot}: "

@@ -83,6 +83,7 @@ def _watch(instance, run_id: str, progress: Progress, done: threading.Event, out
                 if mat.partition:
                     partitions[key] = partitions.get(key, 0) + 1
                     continue
+                _print_notes(progress, key, mat.metadata.get("warnings"), "warning")
                 rows = mat.metadata.get("dagster/row_count") or mat.metadata.get("rows_loaded")
                 rows_text = f" ({rows.value:,} rows)" if rows is not None else ""
                 outcome.setdefault("materialized", []).append(key)
@@ -107,11 +108,25 @@ def _watch(instance, run_id: str, progress: Progress, done: threading.Event, out
                 message = err.message.strip().splitlines()[0] if err else "unknown error"
                 outcome.setdefault("step_failures", []).append((event.step_key, message))
                 progress.say(f"step FAILED: {event.step_key}: {message}")
+                user = getattr(event.event_specific_data, "user_failure_data", None)
+                if user is not None:
+                    _print_notes(progress, event.step_key, user.metadata.get("failures"), "error")
+                    _print_notes(progress, event.step_key, user.metadata.get("warnings"), "warning")
         cursor = conn.cursor
         if finished and not conn.has_more:
             return
         if not conn.has_more:
             time.sleep(0.5)
+
+
+def _print_notes(progress: Progress, where: str, value, label: str) -> None:
+    """Print the `- ...` lines of a markdown metadata value (file-level errors and warnings of an ingestion)."""
+    text = getattr(value, "value", value) or ""
+    if not isinstance(text, str) or text == "none":
+        return
+    for line in text.splitlines():
+        if line.startswith("- "):
+            progress.say(f"{label}: {line[2:]}")
 
 
 def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
@@ -186,8 +201,8 @@ def cmd_run(args) -> int:
                  + (f" ({snapshots[0]} … {snapshots[-1]})" if snapshots else ""))
     for source in found.absent_sources():
         progress.say(f"warning: no files for source '{source}' — it gives empty tables")
-    for path in found.ignored[:20]:
-        progress.say(f"warning: ignored file of unknown name {path.relative_to(landing)}")
+    for path, reason in found.ignored_with_reasons()[:50]:
+        progress.say(f"warning: ignored {path.relative_to(landing)}: {reason}")
 
     progress.say("loading Dagster definitions ...")
     from dagster import DagsterInstance, DynamicPartitionsDefinition

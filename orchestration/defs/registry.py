@@ -73,11 +73,14 @@ def registry_provider_services(context: dg.AssetExecutionContext, config: Reload
             if per_file else 0
     for w in warnings[:20]:
         context.log.warning(w)
+    warning_text = "\n".join(f"- {w}" for w in warnings[:200]) or "none"
     if failures:
         raise dg.Failure(
             description=f"{len(failures)} register file(s) could not be loaded; the other snapshots were loaded",
-            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures))})
+            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures)),
+                      "warnings": dg.MetadataValue.md(warning_text)})
     return dg.MaterializeResult(metadata={
+        "warnings": dg.MetadataValue.md(warning_text),
         "snapshots_loaded": len(per_file),
         "snapshots_unchanged": sum(1 for r in per_file if r.get("unchanged")),
         "rows_read": sum(r["rows_read"] for r in per_file),
