@@ -183,6 +183,10 @@ def _check_row(spec: YearlyFile, row: dict, year: int) -> str | None:
             return f"unknown currency {written!r} (LVL or EUR)"
         else:
             row["currency_code"] = CURRENCIES[written.lower()]
+            expected = currency_of_year(year)
+            if row["currency_code"] != expected:
+                return (f"amount in {row['currency_code']} in the file of {year}: the currency of {year} is "
+                        f"{expected} (the euro replaced the lats on 1 January 2014)")
     return None
 
 
@@ -219,11 +223,6 @@ def parse_file(path: Path, spec: YearlyFile, year: int) -> ParsedFile:
             continue
         row["_source_row"] = source_row
         pf.rows.append(row)
-    if spec.has_currency:
-        expected = currency_of_year(year)
-        other = sum(1 for r in pf.rows if r["currency_code"] not in (None, expected))
-        if other:
-            pf.warnings.append(f"{other} row(s) in a currency other than {expected}, the currency of {year}")
     return pf
 
 

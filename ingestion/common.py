@@ -124,8 +124,13 @@ def parse_lv_number(value: str | float | int | None) -> float | None:
     s = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if s in ("", "..", "-"):
         return None
+    if "," in s and "." in s and s.rindex(".") > s.rindex(","):
+        # `1,234.50` is the English way round; read as Latvian it would silently be 1.2345.
+        raise ValueError(f"not a number in Latvian notation (decimal point after a comma): {value!r}")
+    if s.count(",") > 1:
+        raise ValueError(f"not a number (several decimal commas): {value!r}")
     if "," in s:
-        s = s.replace(".", "").replace(",", ".") if s.count(",") == 1 else s
+        s = s.replace(".", "").replace(",", ".")  # dots before a decimal comma separate thousands
     try:
         number = float(s)
     except ValueError:

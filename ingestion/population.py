@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion import reference
 from ingestion.common import (
     IngestionError,
     ParsedFile,
@@ -97,6 +98,8 @@ def parse_file(path: Path) -> ParsedFile:
             line_reason = str(exc)
         if line_reason is None and len(record) != width:
             line_reason = f"expected {width} fields, found {len(record)}"
+        if line_reason is None and code and code not in reference.atvk_codes():
+            line_reason = f"ATVK code {code} of {label.strip()!r} is in no classifier (not in seeds/municipalities.csv)"
         if line_reason is None:
             area = (code, name.lower(), until)
             if area in seen:

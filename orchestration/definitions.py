@@ -1,6 +1,7 @@
 """Assembles lvsocial's Dagster definitions; the pieces live in orchestration/defs/."""
 
 import warnings
+from datetime import timedelta
 
 import dagster as dg
 
@@ -25,12 +26,26 @@ register_snapshot = dg.define_asset_job(
     "register_snapshot", selection=dg.AssetSelection.assets(registry.RAW_REGISTRY).downstream(),
     description="One register snapshot partition and everything downstream of it (what the sensor runs).")
 
+monthly_refresh = dg.ScheduleDefinition(
+    name="monthly_refresh", job=transform, cron_schedule="0 6 3 * *", execution_timezone="Europe/Riga",
+    description="On the 3rd of every month at 06:00 (Riga): rebuild the marts and publish them. New files are "
+                "loaded as they land by the sensors; this run makes sure the marts and the published copy follow.")
+
+# Marts and the published copy should be refreshed at least monthly; the UI flags them when they are not.
+MART_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=40), warn_window=timedelta(days=32))
+
 defs = dg.Definitions(
     assets=[asset for source in SOURCES for asset in source.assets] + [lvsocial_dbt_assets, published_marts],
     asset_checks=[check for module in MODULES for check in module.CHECKS] + MART_CHECKS,
     sensors=[sensor for module in MODULES for sensor in module.SENSORS],
     jobs=[source.job() for source in SOURCES] + [transform, register_snapshot],
+    schedules=[monthly_refresh],
     resources={**default_resources(), "dbt": dbt_resource()},
     # One process, one step at a time: DuckDB takes one writer, and a reader fails while it writes.
     executor=dg.in_process_executor,
+)
+
+defs = defs.map_resolved_asset_specs(
+    func=lambda spec: dg.apply_freshness_policy(spec, MART_FRESHNESS),
+    selection=dg.AssetSelection.key_prefixes(["marts"], ["reporting"], ["published"]),
 )

@@ -125,12 +125,14 @@ def test_leading_zeros_dropped_by_a_spreadsheet_are_restored(tmp_path: Path) -> 
     assert budgets.parse_file(path, budgets.STAFFING, 2012).rows[0]["atvk_code"] == "0010000"
 
 
-def test_a_currency_other_than_the_years_loads_with_a_warning(tmp_path: Path) -> None:
+def test_a_currency_other_than_the_years_is_rejected(tmp_path: Path) -> None:
     path = write(tmp_path / "pasvaldibu_izdevumi_2014.csv", [BUDGET_HEADER, "2014;0010000;Rīga;10.100;x;1;1;LVL",
                                                              "2014;0010000;Rīga;10.200;x;1;1;EUR"])
     pf = budgets.parse_file(path, budgets.EXPENDITURE, 2014)
-    assert len(pf.rows) == 2
-    assert pf.warnings == ["1 row(s) in a currency other than EUR, the currency of 2014"]
+    assert len(pf.rows) == 1
+    assert [(r.source_row, r.reason) for r in pf.rejected] == [
+        (2, "amount in LVL in the file of 2014: the currency of 2014 is EUR (the euro replaced the lats on "
+            "1 January 2014)")]
 
 
 def test_header_without_diacritics_and_in_another_order(tmp_path: Path) -> None:

@@ -187,3 +187,14 @@ def test_read_bytes_corrupt_gzip_raises_ingestion_error(tmp_path: Path, kind: st
 def test_parse_lv_number_rejects_non_finite(text):
     with pytest.raises(ValueError):
         parse_lv_number(text)
+
+
+@pytest.mark.parametrize("text", ["1,234.50", "1,234,5"])
+def test_parse_lv_number_refuses_english_or_ambiguous_notation(text):
+    with pytest.raises(ValueError):
+        parse_lv_number(text)
+
+
+def test_parse_lv_number_dots_as_thousands_before_a_decimal_comma():
+    assert parse_lv_number("1.234,5") == 1234.5
+    assert parse_lv_number("1.234.567,89") == 1234567.89

@@ -85,28 +85,80 @@ def test_blocking_check_failure_keeps_the_last_good_copy(small):
             con.execute("delete from audit.load_log where partition_key = '2024-06-01'")
 
 
-def test_killed_run_leaves_the_published_copy_readable_and_untouched(small):
-    good = _published(small)
-    published_db = small.warehouse.parent / "published" / "lvsocial.duckdb"
-    proc = subprocess.Popen([LVSOCIAL, "run", "--reload", "--landing", str(small.landing), "--warehouse",
+def _start(small, *extra):
+    return subprocess.Popen([LVSOCIAL, "run", *extra, "--landing", str(small.landing), "--warehouse",
                              str(small.warehouse)], env=small.env(), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def _kill_when(proc, small, point: str) -> str:
+    """Read the run's progress until it reaches `point`, then SIGKILL its whole process group."""
+    published = small.warehouse.parent / "published"
     seen = []
-    try:
-        deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 300
+    for line in proc.stdout:
+        seen.append(line)
+        if point == "ingestion" and "ingesting registry" in line:
+            break
+        if point == "dbt" and "materialised marts/dim_service" in line:
+            break
+        if point == "publish" and "materialised reporting/" in line:
+            # wait until the new copy is being written aside, then kill in the middle of publishing
+            while time.monotonic() < deadline and not list(published.glob(".lvsocial.duckdb.*.tmp")):
+                time.sleep(0.01)
+            break
+        assert time.monotonic() < deadline, "".join(seen)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    return "".join(seen)
+
+
+@pytest.mark.parametrize("point", ["ingestion", "dbt", "publish"])
+def test_killed_run_leaves_the_last_good_copy_and_the_next_run_recovers(small, point):
+    good = _published(small)
+    published_db = small.warehouse.parent / "published" / "lvsocial.duckdb"
+    proc = _start(small, "--reload")
+    if point == "dbt":
+        # the pipeline holds the warehouse; BI reads the published copy meanwhile
         for line in proc.stdout:
-            seen.append(line)
-            if "materialised marts/dim_service" in line:
+            if "ingesting registry" in line:
                 break
-            assert time.monotonic() < deadline, "".join(seen)
-        # The pipeline holds the warehouse; BI reads the published copy meanwhile.
         with duckdb.connect(str(published_db), read_only=True) as con:
             assert con.execute("select count(*) from marts.fct_provider_services").fetchone()[0] > 0
-        os.killpg(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=60)
+    _kill_when(proc, small, point)
     assert _published(small) == good
-    # The next run completes and publishes again.
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        assert table_fingerprints(con) == good["tables"]
     recovered = run_pipeline(small.root, small.landing)
     assert recovered.returncode == 0, recovered.output[-3000:]
-    assert _published(recovered)["tables"] == good["tables"]
+    assert _published(recovered)["tables"] == good["tables"]  # equals an uninterrupted run
+
+
+def test_bi_reader_sees_only_complete_versions_during_a_full_run(small):
+    import threading
+
+    expected = _published(small)["tables"]
+    published_db = small.warehouse.parent / "published" / "lvsocial.duckdb"
+    stop, reads, errors, wrong = threading.Event(), [0], [], []
+
+    def reader():
+        while not stop.is_set():
+            try:
+                with duckdb.connect(str(published_db), read_only=True) as con:
+                    seen = table_fingerprints(con)
+                if seen != expected:
+                    wrong.append(sorted(set(seen) ^ set(expected)) or "content differs")
+                reads[0] += 1
+            except Exception as exc:  # any error a BI tool would see
+                errors.append(repr(exc))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        run = run_pipeline(small.root, small.landing, "--reload")
+    finally:
+        stop.set()
+        thread.join()
+    assert run.returncode == 0, run.output[-3000:]
+    assert reads[0] > 5
+    assert errors == [] and wrong == []

@@ -61,7 +61,8 @@ def load_years(context: dg.AssetExecutionContext, warehouse: Warehouse, landing:
     if failures:
         raise dg.Failure(
             description=f"{len(failures)} {source} file(s) could not be loaded; the other years were loaded",
-            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures))})
+            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures)),
+                      "warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in warnings) or "none")})
     return dg.MaterializeResult(metadata={
         "years_loaded": len(per_file),
         "years_without_file": ", ".join(skipped),

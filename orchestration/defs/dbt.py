@@ -31,10 +31,16 @@ if not MANIFEST.exists():
 
 class LvsocialTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """Groups per source and layer (`registry_staging`, `esf_marts`, `shared_marts`, …); seeds are `reference`."""
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
         fqn = dbt_resource_props.get("fqn", [])
-        return fqn[1] if len(fqn) > 2 else "dbt"
+        layer = fqn[1] if len(fqn) > 2 else "dbt"
+        if layer == "staging" and len(fqn) > 3:
+            source = {"budgets": "municipal", "population": "municipal"}.get(fqn[2], fqn[2])
+        else:
+            source = source_of_model(dbt_resource_props["name"])
+        return f"{source}_{layer}"
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
         return ["team:lvsocial-data"]
@@ -45,6 +51,23 @@ class LvsocialTranslator(DagsterDbtTranslator):
         if path:
             metadata["code"] = dg.MetadataValue.url(CODE_BASE + path)
         return metadata
+
+
+_SOURCE_WORDS = [
+    ("shared", ("municipalit", "dim_service")),  # the map and the taxonomy serve every source
+    ("esf", ("esf",)),
+    ("municipal", ("municipal", "expenditure", "social_service", "social_work", "population", "staffing",
+                   "home_and_day", "per_capita", "budget", "statistics", "codes_dated")),
+    ("registry", ("registry", "provider", "register")),
+]
+
+
+def source_of_model(name: str) -> str:
+    """The source a model belongs to, from its name; models every source uses (the map, services) are `shared`."""
+    for source, words in _SOURCE_WORDS:
+        if any(word in name for word in words):
+            return source
+    return "shared"
 
 
 translator = LvsocialTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -88,7 +88,8 @@ def esf_cfla_projects(context: dg.AssetExecutionContext, config: CflaConfig, war
     if failures:
         raise dg.Failure(
             description=f"{len(failures)} CFLA file(s) could not be loaded; the other periods were loaded",
-            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures))},
+            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures)),
+                      "warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in warnings) or "none")},
             allow_retries=False)
     return dg.MaterializeResult(metadata={
         "measures_kept": ", ".join(measures),
