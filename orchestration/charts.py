@@ -478,7 +478,7 @@ def _page(report: Report, published_at: str | None) -> str:
     missing = ""
     if report.missing:
         missing = ('<section id="missing">\n  <h2>Not drawn</h2>\n  <ul>\n' + "\n".join(
-            f"    <li><b>{esc(m.series)}</b>: {esc(m.reason)}</li>" for m in report.missing)
+            f"    <li><b>{esc(m.series)}</b>: {_code(m.reason)}</li>" for m in report.missing)
             + "\n  </ul>\n</section>")
     years = (f" · statistics years {report.years[0]}–{report.years[-1]}" if report.years else "")
     return f"""<!DOCTYPE html>
@@ -503,6 +503,12 @@ marts{esc(f" (published {published_at})" if published_at else "")} · drawn by t
 </body>
 </html>
 """
+
+
+def _code(text: str) -> str:
+    """Escape text for HTML, with `backticked` table names as <code>."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
 def build_report(published_db: Path, folder: Path) -> Report:
