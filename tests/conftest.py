@@ -95,3 +95,15 @@ def ui(sample_run):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+_SESSION_START = time.time()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """List the screenshots this session saved (the browser test's artefacts), so CI logs show where they are."""
+    shots = sorted(p for p in (REPO / "tests" / "artifacts").glob("*.png") if p.stat().st_mtime >= _SESSION_START)
+    if shots:
+        terminalreporter.write_sep("-", "screenshots (tests/artifacts)")
+        for path in shots:
+            terminalreporter.write_line(str(path))
