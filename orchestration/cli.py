@@ -181,6 +181,15 @@ def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
         stamp = json.loads(manifest.read_text(encoding="utf-8")).get("published_at", "?")
         print(f"  published copy for BI (published {stamp}): {published_dir(warehouse) / 'lvsocial.duckdb'} and "
               f"{published_dir(warehouse) / 'parquet'}/")
+    from orchestration.charts import report_dir
+    from orchestration.dbt_docs import dbt_docs_dir
+
+    page = report_dir(warehouse) / "index.html"
+    if page.exists():
+        print(f"  charts (report page): {page}")
+    site = dbt_docs_dir(warehouse) / "static_index.html"
+    if site.exists():
+        print(f"  dbt docs of the marts: {site} (opens from disk; or serve {dbt_docs_dir(warehouse)} over http)")
     print(f"  took {time.monotonic() - progress.start:.1f}s")
 
 

@@ -22,6 +22,9 @@ DAGSTER_YAML = """\
 # Written by lvsocial. Runs and their events are kept in SQLite files in this folder.
 telemetry:
   enabled: false
+# No "join the community" dialog in the UI: it asks auditors for an e-mail and covers the page.
+nux:
+  enabled: false
 concurrency:
   pools:
     default_limit: 1

@@ -1,10 +1,15 @@
-"""Shared fixtures: one real pipeline run on the shipped sample (session-scoped) for every test that reads marts."""
+"""Shared fixtures: one real pipeline run on the shipped sample (session-scoped) for every test that reads marts, and
+one `lvsocial ui` server on it for the tests that look at the UI (GraphQL and a real browser)."""
 
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,3 +59,51 @@ def sample_run(tmp_path_factory) -> PipelineRun:
     if run.returncode != 0:
         pytest.fail(f"lvsocial run on the sample failed ({run.returncode}):\n{run.output[-5000:]}")
     return run
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def ui(sample_run):
+    """`lvsocial ui` on the sample run's instance and warehouse; yields its base URL, stops it at the end."""
+    port = _free_port()
+    log = open(sample_run.root / "ui.log", "w")
+    proc = subprocess.Popen([LVSOCIAL, "ui", "--port", str(port)], env=sample_run.env(), stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(base + "/server_info", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"lvsocial ui exited: {(sample_run.root / 'ui.log').read_text()[-3000:]}")
+                time.sleep(1)
+        else:
+            pytest.fail("the UI did not answer within 180 s")
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+_SESSION_START = time.time()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """List the screenshots this session saved (the browser test's artefacts), so CI logs show where they are."""
+    shots = sorted(p for p in (REPO / "tests" / "artifacts").glob("*.png") if p.stat().st_mtime >= _SESSION_START)
+    if shots:
+        terminalreporter.write_sep("-", "screenshots (tests/artifacts)")
+        for path in shots:
+            terminalreporter.write_line(str(path))

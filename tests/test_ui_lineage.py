@@ -1,20 +1,15 @@
 """`lvsocial ui` serves the Dagster UI on the sample run's instance: the lineage from the register snapshots to
 fct_provider_services with its checks, the snapshot partitions, and the run in the history (asked of the UI's
-GraphQL endpoint, the same API the web pages use)."""
+GraphQL endpoint, the same API the web pages use). The `ui` server is the session fixture of conftest.py, shared with
+the browser test."""
 
 import json
-import os
-import signal
-import socket
-import subprocess
 import time
 import urllib.request
 
 import pytest
 
 from orchestration.sources import all_sources
-
-from .conftest import LVSOCIAL
 
 QUERY = """
 {
@@ -27,41 +22,6 @@ QUERY = """
   runsOrError { ... on Runs { results { jobName status } } }
 }
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def ui(sample_run):
-    port = _free_port()
-    log = open(sample_run.root / "ui.log", "w")
-    proc = subprocess.Popen([LVSOCIAL, "ui", "--port", str(port)], env=sample_run.env(), stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(base + "/server_info", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"lvsocial ui exited: {(sample_run.root / 'ui.log').read_text()[-3000:]}")
-                time.sleep(1)
-        else:
-            pytest.fail("the UI did not answer within 180 s")
-        yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
 
 def _graphql(base: str) -> dict:
