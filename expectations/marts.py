@@ -70,3 +70,118 @@ def dim_provider() -> list:
         gxe.ExpectColumnValuesToMatchRegex(column="provider_name", regex=r"^Fiziska persona #[0-9a-f]{8}$",
                                            row_condition='is_natural_person == True', condition_parser="pandas"),
     ]
+
+
+def _converted(frame_eur: str, frame_original: str) -> str:
+    """SQL: the EUR amount differs from the original converted at the fixed rate (LVL / 0.702804) by over a cent."""
+    return (f"case when original_currency = 'LVL' then abs({frame_eur} - {frame_original} / 0.702804) > 0.01 "
+            f"when original_currency = 'EUR' then abs({frame_eur} - {frame_original}) > 0.005 else false end")
+
+
+_VALID_ON = """
+    left join marts.dim_municipality m on m.municipality_key = f.municipality_key
+"""
+
+
+@_suite("marts_fct_esf_projects", f"""
+    select f.*, {_converted('total_cost_eur', 'total_cost_original')} as total_cost_misconverted,
+           {_converted('eu_funding_eur', 'eu_funding_original')} as eu_funding_misconverted,
+           f.municipality_key is null or f.start_date between m.valid_from and m.valid_to as municipality_valid_on_start
+    from marts.fct_esf_projects f {_VALID_ON}
+""")
+def fct_esf_projects() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="project_number"),
+        gxe.ExpectColumnValuesToBeInSet(column="programming_period", value_set=["2007_2013", "2014_2020", "2021_2027"]),
+        gxe.ExpectColumnValuesToBeInSet(column="original_currency", value_set=["LVL", "EUR"]),
+        gxe.ExpectColumnValuesToBeBetween(column="total_cost_eur", min_value=0),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="total_cost_eur", column_B="eu_funding_eur",
+                                                    or_equal=True, ignore_row_if="either_value_is_missing"),
+        # EUR = LVL / 0.702804 where converted, EUR unchanged otherwise.
+        gxe.ExpectColumnValuesToBeInSet(column="total_cost_misconverted", value_set=[False]),
+        gxe.ExpectColumnValuesToBeInSet(column="eu_funding_misconverted", value_set=[False]),
+        gxe.ExpectColumnValuesToBeInSet(column="municipality_valid_on_start", value_set=[True]),
+    ]
+
+
+@_suite("marts_fct_esf_planned_services", """
+    select f.*, p.project_number is not null as project_exists
+    from marts.fct_esf_planned_services f
+    left join marts.fct_esf_projects p on p.project_number = f.project_number
+""")
+def fct_esf_planned_services() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="planned_service_key"),
+        gxe.ExpectColumnValuesToBeInSet(column="novelty", value_set=["new", "improved"]),
+        gxe.ExpectColumnValuesToNotBeNull(column="service_key"),
+        gxe.ExpectColumnValuesToBeBetween(column="planned_clients", min_value=0),
+        gxe.ExpectColumnValuesToBeInSet(column="project_exists", value_set=[True]),
+    ]
+
+
+@_suite("marts_fct_municipal_expenditure", f"""
+    select f.*, {_converted('executed_eur', 'executed_original')} as executed_misconverted,
+           f.municipality_key is null
+             or make_date(f.year, 12, 31) >= m.valid_from and make_date(f.year, 1, 1) <= m.valid_to as valid_in_year
+    from marts.fct_municipal_expenditure f {_VALID_ON}
+""")
+def fct_municipal_expenditure() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["year", "municipality_key", "function_code"]),
+        gxe.ExpectColumnValuesToMatchRegex(column="function_code", regex=r"^10\.\d00$|^10\.\d\d0$"),
+        gxe.ExpectColumnValuesToBeBetween(column="executed_eur", min_value=0),
+        gxe.ExpectColumnValuesToBeInSet(column="original_currency", value_set=["LVL", "EUR"]),
+        gxe.ExpectColumnValuesToBeInSet(column="executed_misconverted", value_set=[False]),
+        gxe.ExpectColumnValuesToBeInSet(column="valid_in_year", value_set=[True]),
+        gxe.ExpectColumnValuesToNotBeNull(column="current_municipality_key"),
+    ]
+
+
+@_suite("marts_fct_social_service_statistics", f"""
+    select f.*, {_converted('expenditure_eur', 'expenditure_original')} as expenditure_misconverted
+    from marts.fct_social_service_statistics f
+""")
+def fct_social_service_statistics() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["year", "municipality_key", "service_key", "provision"]),
+        gxe.ExpectColumnValuesToBeBetween(column="clients", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="expenditure_eur", min_value=0),
+        gxe.ExpectColumnValuesToBeInSet(column="expenditure_misconverted", value_set=[False]),
+        gxe.ExpectColumnValuesToNotBeNull(column="service_key"),
+    ]
+
+
+@_suite("marts_fct_social_work_staffing", """
+    select f.*, f.specialists_per_1000 is null or f.meets_norm = (f.specialists_per_1000 >= 1) as norm_consistent
+    from marts.fct_social_work_staffing f
+""")
+def fct_social_work_staffing() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["year", "municipality_key"]),
+        gxe.ExpectColumnValuesToBeBetween(column="social_work_specialists", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="population", min_value=0),
+        gxe.ExpectColumnValuesToBeInSet(column="norm_consistent", value_set=[True]),
+    ]
+
+
+@_suite("marts_dim_service", "select * from marts.dim_service")
+def dim_service() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="service_code"),
+        gxe.ExpectColumnValuesToBeInSet(column="care_setting", value_set=["institutional", "community", "other"]),
+        gxe.ExpectColumnValuesToBeInSet(column="law_kind", value_set=[
+            "sociālais darbs", "karitatīvais sociālais darbs", "sociālā aprūpe", "sociālā rehabilitācija",
+            "profesionālā rehabilitācija", None]),
+    ]
