@@ -81,7 +81,23 @@ def lvsocial_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
         for source in all_sources():
             source.ensure_tables(con)
     os.environ["LVSOCIAL_WAREHOUSE"] = warehouse.path
-    yield from dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context).stream()
+    # Row counts and column lineage are read through dbt's adapter in this process, after each model is built.
+    invocation = dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context)
+    try:
+        yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+    finally:
+        _release_adapter_connection()
+
+
+def _release_adapter_connection() -> None:
+    """dbt-duckdb keeps its DuckDB handle open for the life of the process; the next steps (checks reading the
+    warehouse read-only, dbt docs in a subprocess) need it closed."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def dbt_resource() -> DbtCliResource:
