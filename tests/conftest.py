@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,9 +71,17 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def ui(sample_run):
     """`lvsocial ui` on the sample run's instance and warehouse; yields its base URL, stops it at the end."""
+    with serve_ui(sample_run) as base:
+        yield base
+
+
+@contextmanager
+def serve_ui(sample_run, *extra: str):
+    """Start `lvsocial ui` (with extra flags), wait until it answers, yield its base URL, then stop it."""
     port = _free_port()
-    log = open(sample_run.root / "ui.log", "w")
-    proc = subprocess.Popen([LVSOCIAL, "ui", "--port", str(port)], env=sample_run.env(), stdout=log,
+    log_path = sample_run.root / f"ui{'-'.join(extra)}.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen([LVSOCIAL, "ui", "--port", str(port), *extra], env=sample_run.env(), stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -83,7 +92,7 @@ def ui(sample_run):
                     break
             except OSError:
                 if proc.poll() is not None:
-                    pytest.fail(f"lvsocial ui exited: {(sample_run.root / 'ui.log').read_text()[-3000:]}")
+                    pytest.fail(f"lvsocial ui exited: {log_path.read_text()[-3000:]}")
                 time.sleep(1)
         else:
             pytest.fail("the UI did not answer within 180 s")

@@ -108,7 +108,7 @@ TWINS = {
     "sps_registrs_2014-05-13.csv": _csv([_row(1)]),
     "sps_registrs_2014-05-13.xlsx": b"PK\x03\x04 a different file",
 }
-BIG_ROWS = 200_000  # about 25 MB of CSV with one bad line at the very end
+BIG_ROWS = 400_000  # about 50 MB of CSV with one bad line at the very end
 
 
 @pytest.fixture(scope="module")

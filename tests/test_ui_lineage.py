@@ -91,3 +91,19 @@ def test_the_run_is_in_the_history(ui):
     expected = {(s.job_name, "SUCCESS") for s in all_sources()} | {("transform", "SUCCESS")}
     assert ("ingest_registry", "SUCCESS") in expected
     assert {(r["jobName"], r["status"]) for r in runs} == expected
+
+
+def test_read_only_ui_for_auditors(sample_run):
+    """`lvsocial ui --read-only`: the same lineage, but no permission to launch runs or wipe assets."""
+    from .conftest import serve_ui
+
+    query = "{ permissions { permission value } }"
+    with serve_ui(sample_run, "--read-only") as base:
+        req = urllib.request.Request(base + "/graphql", data=json.dumps({"query": query}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            permissions = {p["permission"]: p["value"] for p in json.load(resp)["data"]["permissions"]}
+        assert permissions["launch_pipeline_execution"] is False
+        assert permissions["wipe_assets"] is False
+        assert "raw/registry_provider_services" in {"/".join(n["assetKey"]["path"])
+                                                    for n in _graphql(base)["assetNodes"]}
