@@ -6,8 +6,6 @@ is rejected with its reason."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from ingestion.common import (
     IngestionError,
     ParsedFile,
     Rejected,
+    csv_records,
     decode_text,
     ensure_audit,
     parse_lv_number,
@@ -104,16 +103,7 @@ def currency_of_year(year: int) -> str:
 def _read_table(path: Path) -> tuple[ParsedFile, list[tuple[int, list[str]]]]:
     """The file's records numbered by the physical line each starts on (a quoted field may span lines)."""
     text, enc = decode_text(read_bytes(path), path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
-    numbered, line = [], 0
-    try:
-        for record in reader:
-            numbered.append((line + 1, record))
-            line = reader.line_num
-    except csv.Error as exc:
-        raise IngestionError(path, f"unreadable CSV at line {reader.line_num}: {exc}") from exc
-    if not numbered:
-        raise IngestionError(path, "empty file: no header row")
+    numbered = csv_records(text, path, delimiter=";")
     return ParsedFile(path, encoding=enc), numbered
 
 

@@ -3,9 +3,11 @@ into the warehouse: raw rows with lineage, rejected rows with reasons and one lo
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gzip
 import hashlib
+import io
 import json
 import re
 import zlib
@@ -99,6 +101,23 @@ def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
             legacy += 1
     non_ascii_utf8 = sum(1 for line in lines if not line.isascii()) - legacy
     return "".join(decoded), "cp1257" if non_ascii_utf8 == 0 else f"mixed (utf-8 and cp1257 in {legacy} lines)"
+
+
+def csv_records(text: str, path: Path | str, delimiter: str = ";") -> list[tuple[int, list[str]]]:
+    """The records of a CSV text, each numbered by the physical line it starts on (a quoted field may span lines).
+
+    An unreadable CSV or a file without even a header row raises IngestionError naming the file."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    numbered, line = [], 0
+    try:
+        for record in reader:
+            numbered.append((line + 1, record))
+            line = reader.line_num
+    except csv.Error as exc:
+        raise IngestionError(path, f"unreadable CSV at line {reader.line_num}: {exc}") from exc
+    if not numbered:
+        raise IngestionError(path, "empty file: no header row")
+    return numbered
 
 
 def parse_lv_date(value: str | None) -> dt.date | None:

@@ -5,7 +5,6 @@ rules of `ingestion.common`, so raw holds them typed; names and other text stay 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -21,6 +20,7 @@ from ingestion.common import (
     IngestionError,
     ParsedFile,
     Rejected,
+    csv_records,
     decode_text,
     ensure_audit,
     parse_lv_date,
@@ -263,16 +263,7 @@ def parse_cfla(path: Path, measures: tuple[str, ...] | None = None) -> CflaFile:
     keep = set(measures or social_measures())
     text, enc = decode_text(read_bytes(path), path)
     pf = CflaFile(path, encoding=enc)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=",")
-    numbered, line = [], 0
-    try:
-        for record in reader:  # numbered by the physical line a record starts on (quoted fields may span lines)
-            numbered.append((line + 1, record))
-            line = reader.line_num
-    except csv.Error as exc:
-        raise IngestionError(path, f"unreadable CSV at line {reader.line_num}: {exc}") from exc
-    if not numbered:
-        raise IngestionError(path, "empty file: no header row")
+    numbered = csv_records(text, path, delimiter=",")
     header = numbered[0][1]
     mapping, extra, pf.warnings = _cfla_header(path, header)
     names = [str(h).strip() or f"column_{j + 1}" for j, h in enumerate(header)]

@@ -5,9 +5,7 @@ note, `Ogres novads (līdz 01.07.2021.)`; `..` means no value and is kept as a r
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from ingestion.common import (
     IngestionError,
     ParsedFile,
     Rejected,
+    csv_records,
     decode_text,
     ensure_audit,
     parse_lv_date,
@@ -73,16 +72,7 @@ def parse_file(path: Path) -> ParsedFile:
     """Unpivot the wide file: one good row per area × year, or one rejected row per area × year with the reason."""
     text, enc = decode_text(read_bytes(path), path)
     pf = ParsedFile(path, encoding=enc)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
-    numbered, line = [], 0
-    try:
-        for record in reader:
-            numbered.append((line + 1, record))
-            line = reader.line_num
-    except csv.Error as exc:
-        raise IngestionError(path, f"unreadable CSV at line {reader.line_num}: {exc}") from exc
-    if not numbered:
-        raise IngestionError(path, "empty file: no header row")
+    numbered = csv_records(text, path, delimiter=";")
     at, years = _header(path, numbered)
     width = len(numbered[at][1])
     seen: dict[tuple, int] = {}

@@ -4,7 +4,6 @@ with their reason. Municipality text is taken from the legacy column or from the
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import io
@@ -19,6 +18,7 @@ from ingestion.common import (
     ParsedFile,
     Rejected,
     already_loaded,
+    csv_records,
     decode_text,
     ensure_audit,
     parse_lv_date,
@@ -261,17 +261,7 @@ def parse_legacy(path: Path) -> ParsedFile:
     else:
         text, enc = decode_text(read_bytes(path), path)
         pf = ParsedFile(path, encoding=enc)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
-        # Number rows by the physical line they start on: a quoted field may span lines.
-        numbered, line = [], 0
-        try:
-            for record in reader:
-                numbered.append((line + 1, record))
-                line = reader.line_num
-        except csv.Error as exc:
-            raise IngestionError(path, f"unreadable CSV at line {reader.line_num}: {exc}") from exc
-        if not numbered:
-            raise IngestionError(path, "empty file: no header row")
+        numbered = csv_records(text, path, delimiter=";")
         header = numbered[0][1]
         body = numbered[1:]
     records = _legacy_records(path, body, header)
