@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 BOM = b"\xef\xbb\xbf"
 _DATE_LV = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\.?\s*$")
@@ -224,6 +223,8 @@ def write_file_partition(con: duckdb.DuckDBPyConnection, *, source: str, table: 
     Re-running a partition therefore gives the same raw rows (idempotent), and a failure leaves the previous
     content in place. With `own_transaction=False` the caller holds the transaction, so that several writes of
     one file (the sheets of a workbook, the rows filtered out of it) commit or roll back together."""
+    import pandas as pd  # here, not at module level: loading the Dagster definitions should not pay for it
+
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     if own_transaction:
         con.execute("begin transaction")
