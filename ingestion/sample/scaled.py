@@ -110,6 +110,7 @@ def _redrawn_legal_code(code: str, rng: random.Random) -> str:
 
 
 def bad_legacy_rows(year: int, scale: int) -> list[list[str]]:
+    """The sample's planted rejects of a legacy year, once per replica, so that their share stays the sample's."""
     rows = []
     for k in range(scale):
         for row in _bad_legacy_rows(year):
@@ -120,6 +121,7 @@ def bad_legacy_rows(year: int, scale: int) -> list[list[str]]:
 
 
 def bad_json_records(year: int, scale: int) -> list[dict]:
+    """The sample's planted rejects of a JSON year, once per replica."""
     items = []
     for k in range(scale):
         for item in _bad_json_records(year):
