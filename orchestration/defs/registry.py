@@ -12,7 +12,6 @@ import dagster as dg
 from expectations import registry as registry_suite
 from expectations.runner import quality_dir, validate_frame
 from ingestion import registry
-from ingestion.common import IngestionError
 from orchestration.resources import LandingFolder, Warehouse
 from orchestration.sources import IngestionSource
 
@@ -47,19 +46,21 @@ def registry_provider_services(context: dg.AssetExecutionContext, config: Reload
     files = landing.scan().register_snapshots()
     keys = context.partition_keys
     per_file, failures, warnings = [], [], []
+    jobs = []
+    for key in keys:
+        if files.get(key):
+            jobs.append((dt.date.fromisoformat(key), files[key]))
+        else:
+            context.log.warning(f"snapshot {key}: no file for it in {landing.path} any more; raw keeps "
+                                "what was loaded before")
     with warehouse.connect() as con:
-        for i, key in enumerate(keys, start=1):
-            paths = files.get(key, [])
-            if not paths:
-                context.log.warning(f"snapshot {key}: no file for it in {landing.path} any more; raw keeps "
-                                    "what was loaded before")
-                continue
-            try:
-                totals, notes = registry.load_snapshot(con, dt.date.fromisoformat(key), paths,
-                                                       force=config.force_reload)
-            except IngestionError as exc:
-                failures.append(str(exc))
-                context.log.error(f"snapshot {key}: {exc}")
+        # Files are parsed in worker processes while this one writes them, in snapshot order.
+        loaded = registry.load_snapshots(con, jobs, force=config.force_reload)
+        for i, (snapshot, totals, notes, error) in enumerate(loaded, start=1):
+            key, paths = snapshot.isoformat(), files[snapshot.isoformat()]
+            if error is not None:
+                failures.append(str(error))
+                context.log.error(f"snapshot {key}: {error}")
                 continue
             warnings += [f"{paths[0].name}: {n}" for n in notes]
             file_info = totals.pop("files")[0]
@@ -67,7 +68,7 @@ def registry_provider_services(context: dg.AssetExecutionContext, config: Reload
             context.log_event(dg.AssetObservation(
                 asset_key=RAW_REGISTRY, partition=key, metadata={**file_info, "snapshot_date": key, **totals}))
             unchanged = " (unchanged: already loaded from this file)" if totals.get("unchanged") else ""
-            context.log.info(f"[{i}/{len(keys)}] snapshot {key}: {paths[0].name} — {totals['rows_loaded']} "
+            context.log.info(f"[{i}/{len(jobs)}] snapshot {key}: {paths[0].name} — {totals['rows_loaded']} "
                              f"loaded, {totals['rows_rejected']} rejected{unchanged}")
         rows_in_table = con.execute("select count(*) from raw.registry_provider_services").fetchone()[0] \
             if per_file else 0
