@@ -28,9 +28,9 @@ def _apply_locations(args) -> tuple[Path, Path]:
 
 
 class _WorkerOutput:
-    """Sends what the run's threads print (dbt's log lines, tracebacks logged by libraries) to the run's log file,
-    keeping the terminal for the progress lines the main thread prints. dagster-dbt streams dbt's output from
-    threads of its own, so everything not printed by the main thread goes to the log."""
+    """Sends what the run's threads print (dbt's log lines) to the run's log file, keeping the terminal for the
+    progress lines the main thread prints. dagster-dbt streams dbt's output from threads of its own, so everything
+    not printed by the main thread goes to the log."""
 
     def __init__(self, terminal, log):
         self.terminal, self.log = terminal, log
@@ -311,18 +311,19 @@ def _execute(job, instance, tags: dict, args, progress: Progress, outcome: dict,
 
     worker = threading.Thread(target=execute, daemon=True)
     log_path = Path(os.environ["DAGSTER_HOME"]) / "logs" / f"run-{run_id[:8]}.log"
-    terminal, terminal_err, log = sys.stdout, sys.stderr, None
+    terminal, log = sys.stdout, None
     if not args.verbose:
+        # dbt's log lines go to the run's log file; Dagster's error-level lines (stderr) stay on the terminal.
         log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115  (closed below, after the run's threads end)
-        sys.stdout, sys.stderr = _WorkerOutput(terminal, log), _WorkerOutput(terminal_err, log)
+        sys.stdout = _WorkerOutput(terminal, log)
         progress.say(f"run {run_id[:8]} ({job.name}); its dbt and Dagster logs: {log_path}")
     try:
         worker.start()
         _watch(instance, run_id, progress, done, outcome)
         worker.join()
     finally:
-        sys.stdout, sys.stderr = terminal, terminal_err
+        sys.stdout = terminal
         if log is not None:
             log.close()
     if "error" in result_box:
