@@ -9,6 +9,7 @@ import difflib
 import io
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -94,6 +95,7 @@ def snapshot_date_of(path: Path) -> dt.date | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)  # an address recurs in every snapshot of its provider
 def municipality_from_address(address: str | None) -> str | None:
     """The municipality as written inside a register address.
 
@@ -115,6 +117,8 @@ def municipality_from_address(address: str | None) -> str | None:
 def _text(value) -> str | None:
     if value is None:
         return None
+    if type(value) is str:  # the common case first: most fields are text
+        return value if value.strip() else None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (dt.date, dt.datetime)):
@@ -130,11 +134,18 @@ def _check_required(row: dict, required) -> str | None:
     if not re.fullmatch(r"\s*\d+\s*", row["register_number"]):
         return f"register number is not a whole number: {row['register_number']!r}"
     for col, label in (("registered_on", "registration date"), ("removed_on", "removal date")):
-        try:
-            parse_lv_date(row.get(col))
-        except ValueError:
+        if not _is_date_or_empty(row.get(col)):
             return f"{label} {row[col]!r} is not a date"
     return None
+
+
+@lru_cache(maxsize=1 << 16)  # registration dates repeat across records and snapshots
+def _is_date_or_empty(value: str | None) -> bool:
+    try:
+        parse_lv_date(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _finish(pf: ParsedFile, records: list[tuple[int, dict, dict]], required) -> ParsedFile:
