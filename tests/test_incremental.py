@@ -63,3 +63,41 @@ def test_a_changed_project_rebuilds_everything_once(grown):
     _, second, _ = grown
     stored = (second.warehouse.parent / "dbt_target" / FINGERPRINT_FILE).read_text(encoding="utf-8")
     assert stored == project_fingerprint()  # the next build on this warehouse stays incremental
+
+
+def test_the_sensor_run_for_one_new_snapshot_builds_and_checks_only_that_snapshot(grown, tmp_path):
+    """The real register sensor, ticked against the instance, requests one run for a new file; that run adds the
+    snapshot incrementally and its checks validate the new snapshot, not the whole history."""
+    import json
+    import subprocess
+    import sys
+
+    import dagster as dg
+
+    _, second, last = grown
+    new_file = tmp_path / "pakalpojumusniedzejudati_20260202.json"
+    new_file.write_bytes((second.landing / "registry" / last).read_bytes())
+    result_path = tmp_path / "result.json"
+    proc = subprocess.run([sys.executable, "-m", "bench.snapshot", str(new_file), str(result_path)],
+                          env={**second.env(), "PYTHONWARNINGS": "ignore"}, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    assert result["ok"] and result["partition"] == "2026-02-02" and not result["failed_checks"], result
+    assert "delete from" in _executed_sql(second, "marts.fct_provider_services")
+    assert second.scalar("select count(*) from marts.fct_provider_services where snapshot_date = '2026-02-02'") \
+        == second.scalar("select count(*) from marts.fct_provider_services where snapshot_date = '2026-01-02'") > 0
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(second.dagster_home))
+        with dg.DagsterInstance.get() as instance:
+            [run] = instance.get_runs(dg.RunsFilter(tags={"dagster/partition": "2026-02-02"}), limit=1)
+            scopes = {}
+            for record in instance.get_records_for_run(run.run_id).records:
+                event = record.event_log_entry.dagster_event
+                if event and event.event_type_value == "ASSET_CHECK_EVALUATION":
+                    evaluation = event.event_specific_data
+                    if "snapshots_validated" in evaluation.metadata:
+                        scopes[evaluation.check_name] = evaluation.metadata["snapshots_validated"].value
+    assert scopes == {"gx_raw_registry": "2026-02-02 … 2026-02-02",
+                      "gx_fct_provider_services": "2026-02-02 and later"}, scopes
