@@ -30,6 +30,9 @@ class IngestionError(Exception):
         self.path = str(path)
         self.reason = reason
 
+    def __reduce__(self):  # picklable with its two arguments: files are parsed in worker processes
+        return type(self), (self.path, self.reason)
+
 
 @dataclass
 class Rejected:

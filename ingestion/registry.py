@@ -392,7 +392,12 @@ def load_snapshots(con: duckdb.DuckDBPyConnection, jobs: list[tuple[dt.date, lis
                 continue
             future = futures.pop(i)
             try:
-                parsed = future.result()
+                try:
+                    parsed = future.result()
+                except IngestionError:
+                    raise
+                except Exception:  # a worker that died or failed otherwise: parse here, where errors show plainly
+                    parsed = _parse_files(_files)
                 yield snapshot, *_write_snapshot(con, snapshot, parsed, warnings), None
             except IngestionError as exc:
                 yield snapshot, None, warnings, exc
