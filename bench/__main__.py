@@ -356,10 +356,7 @@ class Bench:
     # -- 3. one new register snapshot --
 
     def snapshot(self, k: int) -> None:
-        try:
-            base = landings.generated(self.work, 1, self.python, name="x1-monthly")
-        except BenchError as exc:
-            raise BenchError(f"needs the monthly ×1 sample: {exc}") from None
+        base = landings.generated(self.work, 1, self.python, name="x1-monthly")  # monthly snapshots
         folder = self.work / "history" / f"k{k}"
         landing, new_file = landings.history(base, k, folder / "landing")
         say(f"[snapshot K={k}] full lvsocial run on the first {k} snapshots (not timed) ...")
@@ -391,8 +388,13 @@ class Bench:
             runs.append(run)
             say(f"[snapshot K={k}] run {i}/{n} (partition {result.get('partition')}): {figures_line(run)}; "
                 f"whole process {m.wall_s:.1f} s" + ("" if ok else f" — FAILED: {run['error']}"))
+        process = median([r["process"]["wall_s"] for r in runs if r["ok"]])
+        first_tick = max((r.get("first_tick_run_requests") or 0 for r in runs), default=0)
+        if first_tick > 1:
+            say(f"[snapshot K={k}] note: the sensor's first tick, without a cursor, requested {first_tick} runs "
+                "(every snapshot already loaded); the measured tick after it requested one")
         self.add("new register snapshot (sensor run)", f"K={k}", runs, history=k, new_file=new_file.name,
-                 setup_run=setup, notes="")
+                 setup_run=setup, notes=f"+{new_file.name}: the run alone (whole process {fmt(process)} s)")
         shutil.rmtree(folder / "run", ignore_errors=True)
 
     def snapshot_ratio(self) -> None:
@@ -401,7 +403,7 @@ class Bench:
             self.find("new register snapshot (sensor run)", f"K={ks[-1]}")
         if first and last and len(ks) > 1:
             value = ratio(last["median"]["wall_s"], first["median"]["wall_s"])
-            last["notes"] = f"wall {ks[-1]}/{ks[0]}: {value}"
+            last["notes"] = f"wall {ks[-1]}/{ks[0]}: {value}; " + last["notes"]
             self.report["snapshot_wall_ratio"] = {"of": f"{ks[-1]}/{ks[0]}", "ratio": value}
             self.save()
 
