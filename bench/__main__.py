@@ -253,10 +253,12 @@ class Bench:
                 + ("" if run["ok"] else f" — FAILED (exit {run['returncode']}, see {run['log']})"))
             if run["ok"] and warehouse.exists():
                 counts = count_rows(warehouse)
-        self.add("full lvsocial run", f"x{scale}", runs, notes=f"{about['register_snapshots']} snapshots, "
-                 f"{about['bytes'] / MIB:,.0f} MiB landing", scale=scale, landing=about, row_counts=counts)
-        if counts is not None:
-            (self.work / "runs" / f"full-x{scale}" / "row_counts.json").write_text(json.dumps(counts, indent=2))
+        entry = self.add("full lvsocial run", f"x{scale}", runs, notes=f"{about['register_snapshots']} snapshots, "
+                         f"{about['bytes'] / MIB:,.0f} MiB landing", scale=scale, landing=about, row_counts=counts)
+        if counts is not None:  # for a later `--only floor`: row counts to compare with, figures for the ratio
+            (self.work / "runs" / f"full-x{scale}" / "pipeline.json").write_text(json.dumps(
+                {"date": self.report["date"], "commit": self.report["git"]["commit"], "median": entry["median"],
+                 "row_counts": counts}, indent=2))
 
     # -- 2. the floor --
 
@@ -325,22 +327,31 @@ class Bench:
             if empty:
                 notes.append(f"EMPTY marts: {', '.join(empty)}")
             notes.append(self.compare(scale, counts))
-        full = self.find("full lvsocial run", f"x{scale}")
+        full, since = self.find("full lvsocial run", f"x{scale}"), ""
+        stored = self.pipeline_summary(scale)
+        if not (full and full["median"]["wall_s"]) and stored:
+            full, since = stored, f" (pipeline measured {stored['date']})"
         if full and full["median"]["wall_s"]:
             fm, pm = entry["median"], full["median"]
             entry["ratio_pipeline_to_floor"] = {
                 f: round(pm[f] / fm[f], 2) if pm[f] and fm[f] else None for f in ("wall_s", "cpu_s", "peak_rss_mib")}
             notes.insert(0, f"pipeline/floor: wall {ratio(pm['wall_s'], fm['wall_s'])}, CPU "
-                            f"{ratio(pm['cpu_s'], fm['cpu_s'])}, RSS {ratio(pm['peak_rss_mib'], fm['peak_rss_mib'])}")
+                            f"{ratio(pm['cpu_s'], fm['cpu_s'])}, RSS {ratio(pm['peak_rss_mib'], fm['peak_rss_mib'])}"
+                            + since)
         entry["notes"] = "; ".join(n for n in notes if n)
         self.save()
 
+    def pipeline_summary(self, scale: int) -> dict | None:
+        """The last successful full run of this scale in --work: date, commit, median figures, row counts."""
+        path = self.work / "runs" / f"full-x{scale}" / "pipeline.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
     def compare(self, scale: int, floor_counts: dict[str, int]) -> str:
         """Compare the floor's row counts with the pipeline's last full run on the same landing; warn on differences."""
-        stored = self.work / "runs" / f"full-x{scale}" / "row_counts.json"
-        if not stored.exists():
+        stored = self.pipeline_summary(scale)
+        if stored is None:
             return "no pipeline run of this scale in --work to compare row counts with (add `full`)"
-        pipeline = json.loads(stored.read_text(encoding="utf-8"))
+        pipeline = stored["row_counts"]
         differences = {t: {"pipeline": pipeline.get(t), "floor": floor_counts.get(t)}
                        for t in sorted(set(pipeline) | set(floor_counts)) if pipeline.get(t) != floor_counts.get(t)}
         self.row_count_differences[f"x{scale}"] = differences
@@ -356,10 +367,7 @@ class Bench:
     # -- 3. one new register snapshot --
 
     def snapshot(self, k: int) -> None:
-        try:
-            base = landings.generated(self.work, 1, self.python, name="x1-monthly")
-        except BenchError as exc:
-            raise BenchError(f"needs the monthly ×1 sample: {exc}") from None
+        base = landings.generated(self.work, 1, self.python, name="x1-monthly")  # monthly snapshots
         folder = self.work / "history" / f"k{k}"
         landing, new_file = landings.history(base, k, folder / "landing")
         say(f"[snapshot K={k}] full lvsocial run on the first {k} snapshots (not timed) ...")
@@ -391,8 +399,13 @@ class Bench:
             runs.append(run)
             say(f"[snapshot K={k}] run {i}/{n} (partition {result.get('partition')}): {figures_line(run)}; "
                 f"whole process {m.wall_s:.1f} s" + ("" if ok else f" — FAILED: {run['error']}"))
+        process = median([r["process"]["wall_s"] for r in runs if r["ok"]])
+        first_tick = max((r.get("first_tick_run_requests") or 0 for r in runs), default=0)
+        if first_tick > 1:
+            say(f"[snapshot K={k}] note: the sensor's first tick, without a cursor, requested {first_tick} runs "
+                "(every snapshot already loaded); the measured tick after it requested one")
         self.add("new register snapshot (sensor run)", f"K={k}", runs, history=k, new_file=new_file.name,
-                 setup_run=setup, notes="")
+                 setup_run=setup, notes=f"+{new_file.name}: the run alone (whole process {fmt(process)} s)")
         shutil.rmtree(folder / "run", ignore_errors=True)
 
     def snapshot_ratio(self) -> None:
@@ -401,7 +414,7 @@ class Bench:
             self.find("new register snapshot (sensor run)", f"K={ks[-1]}")
         if first and last and len(ks) > 1:
             value = ratio(last["median"]["wall_s"], first["median"]["wall_s"])
-            last["notes"] = f"wall {ks[-1]}/{ks[0]}: {value}"
+            last["notes"] = f"wall {ks[-1]}/{ks[0]}: {value}; " + last["notes"]
             self.report["snapshot_wall_ratio"] = {"of": f"{ks[-1]}/{ks[0]}", "ratio": value}
             self.save()
 
@@ -490,8 +503,7 @@ class Bench:
         say("[suite] python -m pytest -q (about 25 minutes) ...")
         m = run_measured([self.python, "-m", "pytest", "-q"], env=self.env(), cwd=REPO, log=log,
                          timeout=self.args.timeout)
-        text = log.read_text(encoding="utf-8", errors="replace")
-        last = text.strip().splitlines()[-1] if text.strip() else ""
+        last = summary_line(log.read_text(encoding="utf-8", errors="replace"))
         counts = {word: int(n) for n, word in re.findall(r"(\d+) (passed|failed|errors?|skipped)", last)}
         run = {**m.figures(), "ok": m.returncode == 0, "summary": last, **counts}
         say(f"[suite] {figures_line(run)}: {last}")
@@ -539,6 +551,14 @@ class Bench:
         for error in self.errors:
             say(f"not measured — {error}")
         return 1 if self.errors else 0
+
+
+def summary_line(pytest_output: str) -> str:
+    """pytest's closing line (`12 passed, 1 skipped in 3.4s`), wherever plugins printed after it."""
+    for line in reversed(pytest_output.splitlines()):
+        if re.search(r"\b\d+ (passed|failed|errors?)\b.* in [\d.]+s", line):
+            return line.strip(" =")
+    return "(no pytest summary line)"
 
 
 def print_table(results: list[dict]) -> None:

@@ -40,8 +40,9 @@ def generated(work: Path, scale: int, python: str = sys.executable, extra: list[
         return out
     if not generator_supports_scale(python):
         raise BenchError("the sample generator of this checkout has no --scale option (`python -m ingestion.sample "
-                         "--scale N --out DIR`, being added on branch `scale`): only ×1, the shipped sample "
-                         f"{SAMPLE.relative_to(REPO)}, can be measured; it was asked for ×{scale}")
+                         f"--scale N --out DIR`, added on branch `scale`), so the ×{scale} landing "
+                         f"({name or f'x{scale}'}) cannot be made; only the shipped sample "
+                         f"{SAMPLE.relative_to(REPO)} (×1, yearly snapshots) can be measured")
     partial = out.with_name(out.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)

@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     result["sensor_ticks_s"] = round(time.perf_counter() - t0, 3)
     requests = list(second.run_requests or [])
     added = [key for req in (second.dynamic_partitions_requests or []) for key in req.partition_keys]
-    result.update(run_requests=len(requests), partitions_added=added)
+    # Without a cursor (the sensor switched on for the first time) every snapshot counts as changed.
+    result.update(first_tick_run_requests=len(first.run_requests or []), run_requests=len(requests),
+                  partitions_added=added)
     if len(requests) != 1 or len(added) != 1 or requests[0].partition_key != added[0]:
         result["error"] = (f"the sensor should request one run and add its partition after {new_file.name} "
                            f"landed; it requested {[r.partition_key for r in requests]} and added {added}")
