@@ -339,6 +339,9 @@ def _parse_files(files: list[Path]) -> list[ParsedFile]:
     return [parse_file(f) for f in files]
 
 
+PARALLEL_FROM_BYTES = 32 * 1024 * 1024
+
+
 def load_snapshots(con: duckdb.DuckDBPyConnection, jobs: list[tuple[dt.date, list[Path]]], force: bool = False,
                    workers: int | None = None):
     """Load many snapshots, yielding (snapshot, totals, warnings, error) in the order given.
@@ -360,7 +363,9 @@ def load_snapshots(con: duckdb.DuckDBPyConnection, jobs: list[tuple[dt.date, lis
         except IngestionError as exc:
             pending.append((snapshot, files, [], None, exc))
     to_parse = [p for p in pending if p[3] is None and p[4] is None]
-    if workers <= 1 or len(to_parse) <= 1:
+    # Starting worker processes costs about a second each: worth it from some tens of MB to parse.
+    parse_bytes = sum(f.stat().st_size for p in to_parse for f in p[1])
+    if workers <= 1 or len(to_parse) <= 1 or parse_bytes < PARALLEL_FROM_BYTES:
         for snapshot, files, warnings, previous, error in pending:
             if error or previous:
                 yield snapshot, previous, warnings, error

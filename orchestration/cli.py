@@ -256,7 +256,10 @@ def cmd_run(args) -> int:
         progress.say("a blocking check failed on raw data: the marts are left as they were")
         all_ok = False
     else:
-        all_ok &= _execute(defs.resolve_job_def("transform"), instance, base_tags, args, progress, outcome)
+        transform_config = {"ops": {"lvsocial_dbt_assets": {"config": {"column_lineage": True}}}} \
+            if args.column_lineage else None
+        all_ok &= _execute(defs.resolve_job_def("transform"), instance, base_tags, args, progress, outcome,
+                           transform_config)
     _summary(warehouse, outcome, progress)
     return 0 if all_ok and not _blocking_failed(outcome) else 1
 
@@ -416,6 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "warehouse/lvsocial.duckdb)")
     run = sub.add_parser("run", parents=[locations], help="materialise every asset on the landing folder")
     run.add_argument("--verbose", action="store_true", help="print dbt's log lines too")
+    run.add_argument("--column-lineage", action="store_true",
+                     help="record dbt column lineage for the UI (sqlglot over every model; ~12 s on the sample)")
     run.add_argument("--reload", action="store_true",
                      help="load every file again, even those already loaded unchanged")
     run.set_defaults(func=cmd_run)

@@ -25,7 +25,7 @@ def grown(tmp_path_factory):
     first = run_pipeline(root / "run", landing)
     assert first.returncode == 0, first.output[-3000:]
     held.rename(last)
-    second = run_pipeline(root / "run", landing)
+    second = run_pipeline(root / "run", landing, "--column-lineage")
     assert second.returncode == 0, second.output[-3000:]
     return first, second, last.name
 
@@ -101,3 +101,21 @@ def test_the_sensor_run_for_one_new_snapshot_builds_and_checks_only_that_snapsho
                         scopes[evaluation.check_name] = evaluation.metadata["snapshots_validated"].value
     assert scopes == {"gx_raw_registry": "2026-02-02 … 2026-02-02",
                       "gx_fct_provider_services": "2026-02-02 and later"}, scopes
+
+
+def test_column_lineage_when_asked_for(grown, monkeypatch):
+    """`lvsocial run --column-lineage` records which upstream columns feed each mart column."""
+    import dagster as dg
+
+    _, second, _ = grown
+    monkeypatch.setenv("DAGSTER_HOME", str(second.dagster_home))
+    with dg.DagsterInstance.get() as instance:
+        transform = instance.get_runs(dg.RunsFilter(job_name="transform"), limit=1)[0]  # the second run's
+        [metadata] = [r.event_log_entry.dagster_event.event_specific_data.materialization.metadata
+                      for r in instance.get_records_for_run(transform.run_id).records
+                      if r.event_log_entry.dagster_event
+                      and r.event_log_entry.dagster_event.event_type_value == "ASSET_MATERIALIZATION"
+                      and r.event_log_entry.dagster_event.asset_key == dg.AssetKey(["marts", "fct_provider_services"])]
+        lineage = metadata["dagster/column_lineage"].value.deps_by_column
+    assert any(dep.asset_key == dg.AssetKey(["intermediate", "int_registry_records_conformed"])
+               for dep in lineage["capacity"])
