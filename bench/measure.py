@@ -139,17 +139,22 @@ class Measured:
 
 
 def stop_group(proc: subprocess.Popen, first=signal.SIGINT, grace: float = 30.0) -> None:
-    """End a process group this benchmark started (start_new_session=True): `first`, then SIGTERM, then SIGKILL."""
+    """End a process group this benchmark started (start_new_session=True): `first`, then SIGTERM, then SIGKILL,
+    until no process of the group is left — not only its leader: `lvsocial ui` hands over to `dagster dev`, whose
+    webserver, daemon and code servers share the group and may outlive the leader."""
     for sig, wait in ((first, grace), (signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
             return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            proc.poll()  # reap the leader, so that a zombie does not keep the group alive
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
 
 
 def default_signals() -> None:

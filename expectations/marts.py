@@ -13,7 +13,9 @@ def _suite(name: str, query: str):
 
 
 @_suite("marts_fct_provider_services", """
-    select f.*, m.valid_from as municipality_valid_from, m.valid_to as municipality_valid_to,
+    select f.snapshot_date, f.record_key, f.source_file, f.source_row, f.status, f.provider_key, f.service_key,
+           f.capacity, f.register_number, f.municipality_key,
+           m.valid_from as municipality_valid_from, m.valid_to as municipality_valid_to,
            c.is_current as current_is_current,
            f.snapshot_date between m.valid_from and m.valid_to as municipality_valid_on_date
     from marts.fct_provider_services f

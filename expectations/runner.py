@@ -7,8 +7,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the caller that builds the frame; loading definitions need not
+    import pandas as pd
 
 DOCS_SITE = "lvsocial"
 

@@ -12,10 +12,10 @@ import json
 import re
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 BOM = b"\xef\xbb\xbf"
 _DATE_LV = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\.?\s*$")
@@ -29,6 +29,9 @@ class IngestionError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = str(path)
         self.reason = reason
+
+    def __reduce__(self):  # picklable with its two arguments: files are parsed in worker processes
+        return type(self), (self.path, self.reason)
 
 
 @dataclass
@@ -160,6 +163,14 @@ def parse_lv_number(value: str | float | int | None) -> float | None:
 
 
 def sha256_file(path: Path) -> str:
+    """SHA-256 of the file's bytes as stored; asked several times per load (unchanged? twins? load log), so
+    remembered per path, size and modification time."""
+    stat = Path(path).stat()
+    return _sha256_file(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4096)
+def _sha256_file(path: str, size: int, mtime_ns: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -224,6 +235,8 @@ def write_file_partition(con: duckdb.DuckDBPyConnection, *, source: str, table: 
     Re-running a partition therefore gives the same raw rows (idempotent), and a failure leaves the previous
     content in place. With `own_transaction=False` the caller holds the transaction, so that several writes of
     one file (the sheets of a workbook, the rows filtered out of it) commit or roll back together."""
+    import pandas as pd  # here, not at module level: loading the Dagster definitions should not pay for it
+
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     if own_transaction:
         con.execute("begin transaction")
@@ -237,7 +250,8 @@ def write_file_partition(con: duckdb.DuckDBPyConnection, *, source: str, table: 
             lineage = {"_source_file": str(pf.path.name), "_file_sha256": sha, "_loaded_at": loaded_at,
                        partition_column: partition_value}
             if pf.rows:
-                frame = pd.DataFrame([{c: row.get(c) for c in columns} for row in pf.rows], columns=columns,
+                # Column by column: a frame from lists is several times faster than one from a list of dicts.
+                frame = pd.DataFrame({c: [row.get(c) for row in pf.rows] for c in columns}, columns=columns,
                                      dtype=object)
                 frame["_source_row"] = [row["_source_row"] for row in pf.rows]
                 for name, value in lineage.items():

@@ -9,6 +9,7 @@ import difflib
 import io
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -94,6 +95,7 @@ def snapshot_date_of(path: Path) -> dt.date | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)  # an address recurs in every snapshot of its provider
 def municipality_from_address(address: str | None) -> str | None:
     """The municipality as written inside a register address.
 
@@ -115,6 +117,8 @@ def municipality_from_address(address: str | None) -> str | None:
 def _text(value) -> str | None:
     if value is None:
         return None
+    if type(value) is str:  # the common case first: most fields are text
+        return value if value.strip() else None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (dt.date, dt.datetime)):
@@ -130,11 +134,18 @@ def _check_required(row: dict, required) -> str | None:
     if not re.fullmatch(r"\s*\d+\s*", row["register_number"]):
         return f"register number is not a whole number: {row['register_number']!r}"
     for col, label in (("registered_on", "registration date"), ("removed_on", "removal date")):
-        try:
-            parse_lv_date(row.get(col))
-        except ValueError:
+        if not _is_date_or_empty(row.get(col)):
             return f"{label} {row[col]!r} is not a date"
     return None
+
+
+@lru_cache(maxsize=1 << 16)  # registration dates repeat across records and snapshots
+def _is_date_or_empty(value: str | None) -> bool:
+    try:
+        parse_lv_date(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _finish(pf: ParsedFile, records: list[tuple[int, dict, dict]], required) -> ParsedFile:
@@ -291,12 +302,9 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
 
 
-def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: dt.date, files: list[Path],
-                  force: bool = False) -> tuple[dict, list[str]]:
-    """Load one snapshot partition from its file(s); return (row totals, warnings).
-
-    A snapshot already loaded from the same file by this parser version is not loaded again (totals say
-    `unchanged`) unless `force`; two files of one snapshot with the same content load once."""
+def _check_snapshot(con, snapshot: dt.date, files: list[Path],
+                    force: bool) -> tuple[list[Path], list[str], dict | None]:
+    """The file to load for a snapshot, warnings, and the previous totals when it is already loaded unchanged."""
     if snapshot > dt.date.today() + dt.timedelta(days=1):
         raise IngestionError(files[0], f"snapshot date {snapshot} is in the future")
     files, warnings = same_content_files(files)
@@ -304,11 +312,92 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: dt.date, files: list
         raise IngestionError(files[0], f"{len(files)} different files for snapshot {snapshot}: "
                                        f"{', '.join(f.name for f in files)}; keep one")
     ensure_tables(con)
-    if not force and (previous := already_loaded(con, SOURCE, snapshot.isoformat(), files, PARSER_VERSION)):
-        return previous, warnings
-    parsed = [parse_file(f) for f in files]
+    previous = None if force else already_loaded(con, SOURCE, snapshot.isoformat(), files, PARSER_VERSION)
+    return files, warnings, previous
+
+
+def _write_snapshot(con, snapshot: dt.date, parsed: list[ParsedFile], warnings: list[str]) -> tuple[dict, list[str]]:
     totals = write_file_partition(con, source=SOURCE, table=TABLE, columns=COLUMNS, parsed=parsed,
                                   partition_column=PARTITION_COLUMN, partition_key=snapshot.isoformat(),
                                   partition_value=snapshot, parser_version=PARSER_VERSION)
-    warnings += [w for pf in parsed for w in pf.warnings]
-    return totals, warnings
+    return totals, warnings + [w for pf in parsed for w in pf.warnings]
+
+
+def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: dt.date, files: list[Path],
+                  force: bool = False) -> tuple[dict, list[str]]:
+    """Load one snapshot partition from its file(s); return (row totals, warnings).
+
+    A snapshot already loaded from the same file by this parser version is not loaded again (totals say
+    `unchanged`) unless `force`; two files of one snapshot with the same content load once."""
+    files, warnings, previous = _check_snapshot(con, snapshot, files, force)
+    if previous:
+        return previous, warnings
+    return _write_snapshot(con, snapshot, [parse_file(f) for f in files], warnings)
+
+
+def _parse_files(files: list[Path]) -> list[ParsedFile]:
+    return [parse_file(f) for f in files]
+
+
+def load_snapshots(con: duckdb.DuckDBPyConnection, jobs: list[tuple[dt.date, list[Path]]], force: bool = False,
+                   workers: int | None = None):
+    """Load many snapshots, yielding (snapshot, totals, warnings, error) in the order given.
+
+    Parsing is Python-bound and the files are independent, so it runs in worker processes (one per core) while
+    this process writes the parsed snapshots to DuckDB, the single writer, in order. At most two snapshots per
+    worker are parsed ahead, which bounds memory at national scale. An `IngestionError` of one snapshot is
+    yielded as its error; the others load."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = workers or min(os.cpu_count() or 1, 4)
+    pending = []  # (snapshot, future or None, warnings, previous or error)
+    for snapshot, files in jobs:
+        try:
+            kept, warnings, previous = _check_snapshot(con, snapshot, files, force)
+            pending.append((snapshot, kept, warnings, previous, None))
+        except IngestionError as exc:
+            pending.append((snapshot, files, [], None, exc))
+    to_parse = [p for p in pending if p[3] is None and p[4] is None]
+    if workers <= 1 or len(to_parse) <= 1:
+        for snapshot, files, warnings, previous, error in pending:
+            if error or previous:
+                yield snapshot, previous, warnings, error
+                continue
+            try:
+                yield snapshot, *_write_snapshot(con, snapshot, _parse_files(files), warnings), None
+            except IngestionError as exc:
+                yield snapshot, None, warnings, exc
+        return
+    # spawn, not fork: the caller runs threads (Dagster's, DuckDB's) that a forked child would inherit mid-lock.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures: dict[int, object] = {}
+        ahead = 2 * workers
+        next_submit = 0
+
+        def submit_until(limit: int) -> None:
+            nonlocal next_submit
+            while next_submit < len(pending) and len(futures) < limit:
+                _, files, _, previous, error = pending[next_submit]
+                if previous is None and error is None:
+                    futures[next_submit] = pool.submit(_parse_files, files)
+                next_submit += 1
+
+        submit_until(ahead)
+        for i, (snapshot, _files, warnings, previous, error) in enumerate(pending):
+            submit_until(ahead)
+            if error or previous:
+                yield snapshot, previous, warnings, error
+                continue
+            future = futures.pop(i)
+            try:
+                try:
+                    parsed = future.result()
+                except IngestionError:
+                    raise
+                except Exception:  # a worker that died or failed otherwise: parse here, where errors show plainly
+                    parsed = _parse_files(_files)
+                yield snapshot, *_write_snapshot(con, snapshot, parsed, warnings), None
+            except IngestionError as exc:
+                yield snapshot, None, warnings, exc

@@ -14,9 +14,12 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 import duckdb
-import pandas as pd
 
 REPORT_FOLDER = "report"
 FONT = "DejaVu Sans"  # ships with matplotlib and has every Latvian letter
@@ -133,6 +136,8 @@ def _save(fig, folder: Path, chart: Chart) -> Chart:
 
 def _mid_year(years) -> list[pd.Timestamp]:
     """A yearly figure (clients or spending during the year) drawn at 1 July of its year."""
+    import pandas as pd
+
     return [pd.Timestamp(int(y), 7, 1) for y in years]
 
 

@@ -28,15 +28,16 @@ def _apply_locations(args) -> tuple[Path, Path]:
 
 
 class _WorkerOutput:
-    """Sends what the run's thread prints (dbt's log lines) to a log file, keeping the terminal for progress."""
+    """Sends what the run's threads print (dbt's log lines) to the run's log file, keeping the terminal for the
+    progress lines the main thread prints. dagster-dbt streams dbt's output from threads of its own, so everything
+    not printed by the main thread goes to the log."""
 
-    def __init__(self, terminal, log_path: Path, worker: threading.Thread | None = None):
-        self.terminal, self.worker = terminal, worker
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log = open(log_path, "w", encoding="utf-8")
+    def __init__(self, terminal, log):
+        self.terminal, self.log = terminal, log
+        self.main = threading.main_thread()
 
     def write(self, text):
-        if threading.current_thread() is self.worker:
+        if threading.current_thread() is not self.main:
             return self.log.write(text)
         return self.terminal.write(text)
 
@@ -201,7 +202,11 @@ def cmd_run(args) -> int:
     if not landing.is_dir():
         print(f"error: landing folder {landing} does not exist", file=sys.stderr)
         return 2
-    config.prepare_manifest()
+    try:
+        config.prepare_manifest()
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from ingestion import landing as landing_mod
 
     found = landing_mod.scan(landing)
@@ -306,18 +311,21 @@ def _execute(job, instance, tags: dict, args, progress: Progress, outcome: dict,
 
     worker = threading.Thread(target=execute, daemon=True)
     log_path = Path(os.environ["DAGSTER_HOME"]) / "logs" / f"run-{run_id[:8]}.log"
-    terminal = sys.stdout
+    terminal, log = sys.stdout, None
     if not args.verbose:
-        sys.stdout = _WorkerOutput(terminal, log_path, worker)
+        # dbt's log lines go to the run's log file; Dagster's error-level lines (stderr) stay on the terminal.
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115  (closed below, after the run's threads end)
+        sys.stdout = _WorkerOutput(terminal, log)
         progress.say(f"run {run_id[:8]} ({job.name}); its dbt and Dagster logs: {log_path}")
     try:
         worker.start()
         _watch(instance, run_id, progress, done, outcome)
         worker.join()
     finally:
-        if sys.stdout is not terminal:
-            sys.stdout.log.close()
-            sys.stdout = terminal
+        sys.stdout = terminal
+        if log is not None:
+            log.close()
     if "error" in result_box:
         progress.say(f"run {run_id[:8]} could not start: {result_box['error']}")
         return False

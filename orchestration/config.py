@@ -47,6 +47,13 @@ def dagster_home() -> Path:
     return home
 
 
+def dbt_target_dir(warehouse: Path | str) -> Path:
+    """dbt's target folder for builds on this warehouse, next to it. Its `partial_parse.msgpack` is only valid for
+    the profile it was written with (the warehouse path is part of it), so each warehouse keeps its own: the next
+    build on the same warehouse parses incrementally, and dbt docs read the manifest with the compiled SQL here."""
+    return Path(warehouse).parent / "dbt_target"
+
+
 def dbt_executable() -> str:
     """The dbt of this environment (next to the running Python), not whatever dbt is first on PATH."""
     candidate = Path(sys.executable).parent / "dbt"

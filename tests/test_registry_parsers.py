@@ -645,3 +645,26 @@ def test_load_snapshot_two_files_raise_naming_both(tmp_path: Path, warehouse) ->
 ])
 def test_municipality_from_address_edge_cases(address, expected):
     assert registry.municipality_from_address(address) == expected
+
+
+def test_many_snapshots_parse_in_worker_processes_and_errors_come_back_named(tmp_path):
+    """load_snapshots parses in worker processes: good snapshots load in order, and a broken file's IngestionError
+    crosses the process boundary with its file and reason (it must pickle)."""
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample" / "landing" / "registry"
+    broken = tmp_path / "pakalpojumusniedzejudati_20200301.json"
+    broken.write_text('{"data": [', encoding="utf-8")
+    empty = tmp_path / "pakalpojumusniedzejudati_20200401.json"
+    empty.write_text("", encoding="utf-8")
+    good = sorted(sample.glob("sps_registrs_201[0-2]-*.csv"))
+    jobs = sorted((registry.snapshot_date_of(f), [f]) for f in [*good, broken, empty])
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        results = list(registry.load_snapshots(con, jobs, workers=2))
+        sequential = {d: registry.load_snapshot(con, d, files, force=True)[0]["rows_loaded"]
+                      for d, files in jobs[:3]}
+    assert [r[0] for r in results] == [d for d, _ in jobs]
+    loaded = {snapshot: totals["rows_loaded"] for snapshot, totals, _, error in results if error is None}
+    assert loaded == sequential and all(n > 0 for n in loaded.values())
+    errors = {snapshot: error for snapshot, _, _, error in results if error is not None}
+    assert set(errors) == {dt.date(2020, 3, 1), dt.date(2020, 4, 1)}
+    assert "invalid JSON" in errors[dt.date(2020, 3, 1)].reason and errors[dt.date(2020, 3, 1)].path == str(broken)
+    assert "empty file" in str(errors[dt.date(2020, 4, 1)])

@@ -10,6 +10,7 @@ import gzip
 import io
 import json
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def _rand_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 
 class RegisterSample:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int | str):
         self.rng = random.Random(seed)
         self.munis = load_municipalities()
         self.pre = [m for m in self.munis.values() if m.valid_to == dt.date(2021, 6, 30)]
@@ -354,60 +355,77 @@ JSON_STATUS = {"providing": ["Sniedz", "sniedz", " Sniedz "], "planning": ["Plā
 # Per year: file format and encoding of the legacy exports.
 LEGACY_FORMATS = {2010: ("csv", "cp1257"), 2011: ("csv", "utf-8-sig"), 2012: ("csv", "cp1257"),
                   2013: ("csv", "utf-8"), 2014: ("xlsx", "title"), 2015: ("csv", "utf-8-sig"), 2016: ("xlsx", "")}
+ACCOMMODATION_GROUPS = frozenset({"ltc_institution", "shelter", "night_shelter", "crisis", "group_home",
+                                  "halfway_house"})
+WITH_ACCOMMODATION = "ar izmitināšanu"
+# Drawn per record and snapshot; the repeated entry makes "bez izmitināšanas" the usual answer.
+FORMS_WITHOUT_ACCOMMODATION = ["bez izmitināšanas", "bez izmitināšanas", "ar izmitināšanu un bez izmitināšanas"]
 
 
 def _fmt(d: dt.date | None) -> str:
     return d.strftime("%d.%m.%Y") if d else ""
 
 
+def legacy_row(sample: RegisterSample, rec: Record, on: dt.date, position: int) -> list[str]:
+    """One record as a legacy export row; `position` (the row's index in the file) picks how the municipality is
+    spelt, so that spellings vary within a file."""
+    status = rec.status(on)
+    groups = "; ".join(CLIENT_GROUPS_OLD[g % len(CLIENT_GROUPS_OLD)] for g in rec.client_groups)
+    return [str(rec.unit.register_number), rec.unit.name, rec.unit.legal_code, rec.unit.legal_status,
+            rec.legacy_name, sample.address(rec, on).rsplit(", ", 2)[0],
+            sample.municipality_written(rec.unit, on, position), groups,
+            "" if rec.capacity is None else str(rec.capacity), LEGACY_STATUS[status],
+            _fmt(rec.registered_on), _fmt(rec.stopped_on) if status == "stopped" else ""]
+
+
 def legacy_rows(sample: RegisterSample, on: dt.date) -> list[list[str]]:
-    rows = []
-    for i, rec in enumerate(sample.snapshot_records(on)):
-        status = rec.status(on)
-        groups = "; ".join(CLIENT_GROUPS_OLD[g % len(CLIENT_GROUPS_OLD)] for g in rec.client_groups)
-        rows.append([str(rec.unit.register_number), rec.unit.name, rec.unit.legal_code, rec.unit.legal_status,
-                     rec.legacy_name, sample.address(rec, on).rsplit(", ", 2)[0],
-                     sample.municipality_written(rec.unit, on, i), groups,
-                     "" if rec.capacity is None else str(rec.capacity), LEGACY_STATUS[status],
-                     _fmt(rec.registered_on), _fmt(rec.stopped_on) if status == "stopped" else ""])
-    return rows
+    return [legacy_row(sample, rec, on, i) for i, rec in enumerate(sample.snapshot_records(on))]
+
+
+def service_form(rec: Record, rng: random.Random) -> str:
+    """`PakalpojumaSniegsanasForma`: fixed for services with accommodation, drawn per snapshot for the others."""
+    if rec.group in ACCOMMODATION_GROUPS:
+        return WITH_ACCOMMODATION
+    return rng.choice(FORMS_WITHOUT_ACCOMMODATION)
+
+
+def json_item(sample: RegisterSample, rec: Record, on: dt.date, status: str, form: str) -> dict:
+    """One record in the JSON open-data shape, with the snapshot's spelling of its status and its service form."""
+    u = rec.unit
+    item = {
+        "PakalpojumaSniedzejaRegistracijasNumurs": u.register_number if u.register_number % 17 else
+        str(u.register_number),
+        "PakalpojumaSniedzejaNosaukums": u.name,
+        "RegistracijasNumurs": u.legal_code,
+        "JuridiskaisStatuss": u.legal_status,
+        "Statuss": status,
+        "SniedzamaPakalpojumaNosaukums": rec.current_name,
+        "PakalpojumaSniegsanasForma": form,
+        "PlanotaisKlientuSkaits": rec.capacity,
+        "KlientiPecVecumaUnDzimuma": rec.age_gender,
+        "KlientuGrupas": [{"KlientuGrupasNosaukums": CLIENT_GROUPS_NEW[g]} for g in rec.client_groups],
+        "FaktiskaAdrese": {"Adrese": sample.address(rec, on), "VZDKods": str(100000000 + u.register_number * 7)},
+        "KontaktInformacija": None if u.register_number % 5 > 1 else {
+                               "Talrunis": f"+371 2{u.register_number * 7919 % 10000000:07d}",
+                               "Epasts": f"info{u.register_number}@example.lv",
+                               "Vaditajs": f"{FIRST_NAMES[u.register_number % 11]} "
+                                           f"{LAST_NAMES[u.register_number % 10]}"},
+    }
+    if item["KontaktInformacija"] is None:
+        del item["KontaktInformacija"]
+    if rec.show_registration:
+        item["RegistresanasDatums"] = _fmt(rec.registered_on)
+    if not rec.client_groups and u.register_number % 2:
+        del item["KlientuGrupas"]
+    return item
 
 
 def json_records(sample: RegisterSample, on: dt.date) -> list[dict]:
     rng = random.Random(on.toordinal())
     out = []
     for rec in sample.snapshot_records(on):
-        u = rec.unit
-        status = rec.status(on)
-        item = {
-            "PakalpojumaSniedzejaRegistracijasNumurs": u.register_number if u.register_number % 17 else
-            str(u.register_number),
-            "PakalpojumaSniedzejaNosaukums": u.name,
-            "RegistracijasNumurs": u.legal_code,
-            "JuridiskaisStatuss": u.legal_status,
-            "Statuss": rng.choice(JSON_STATUS[status]),
-            "SniedzamaPakalpojumaNosaukums": rec.current_name,
-            "PakalpojumaSniegsanasForma": "ar izmitināšanu" if rec.group in ("ltc_institution", "shelter",
-                                                                            "night_shelter", "crisis",
-                                                                            "group_home", "halfway_house")
-            else rng.choice(["bez izmitināšanas", "bez izmitināšanas", "ar izmitināšanu un bez izmitināšanas"]),
-            "PlanotaisKlientuSkaits": rec.capacity,
-            "KlientiPecVecumaUnDzimuma": rec.age_gender,
-            "KlientuGrupas": [{"KlientuGrupasNosaukums": CLIENT_GROUPS_NEW[g]} for g in rec.client_groups],
-            "FaktiskaAdrese": {"Adrese": sample.address(rec, on), "VZDKods": str(100000000 + u.register_number * 7)},
-            "KontaktInformacija": None if u.register_number % 5 > 1 else {
-                                   "Talrunis": f"+371 2{u.register_number * 7919 % 10000000:07d}",
-                                   "Epasts": f"info{u.register_number}@example.lv",
-                                   "Vaditajs": f"{FIRST_NAMES[u.register_number % 11]} "
-                                               f"{LAST_NAMES[u.register_number % 10]}"},
-        }
-        if item["KontaktInformacija"] is None:
-            del item["KontaktInformacija"]
-        if rec.show_registration:
-            item["RegistresanasDatums"] = _fmt(rec.registered_on)
-        if not rec.client_groups and u.register_number % 2:
-            del item["KlientuGrupas"]
-        out.append(item)
+        status = rng.choice(JSON_STATUS[rec.status(on)])
+        out.append(json_item(sample, rec, on, status, service_form(rec, rng)))
     return out
 
 
@@ -457,7 +475,7 @@ def write_register(landing: Path, seed: int = 20120102) -> dict[str, int]:
                 w.writerows(rows)
                 (folder / name).write_bytes(buf.getvalue().encode(enc))
             else:
-                _write_xlsx(folder / name, LEGACY_HEADER, rows, title=enc == "title", on=on)
+                write_xlsx(folder / name, LEGACY_HEADER, rows, title=enc == "title", on=on)
         else:
             rows = json_records(sample, on) + _bad_json_records(year)
             payload = json.dumps({"data": rows}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -472,19 +490,26 @@ def write_register(landing: Path, seed: int = 20120102) -> dict[str, int]:
     return written
 
 
-def _write_xlsx(path: Path, header: list[str], rows: list[list[str]], title: bool, on: dt.date) -> None:
+def write_xlsx(path: Path, header: list[str], rows: Iterable[list[str]], title: bool, on: dt.date,
+               streaming: bool = False) -> int:
+    """Write a legacy export workbook; return the rows written. `streaming` writes rows as they come (openpyxl's
+    write-only mode), which a benchmark-sized snapshot needs; the shipped sample keeps the ordinary mode its
+    committed bytes came from."""
     from openpyxl import Workbook
 
     from ingestion.sample.other_sources import deterministic_xlsx
 
-    wb = Workbook()
-    ws = wb.active
+    wb = Workbook(write_only=streaming)
+    ws = wb.create_sheet("Reģistrs") if streaming else wb.active
     ws.title = "Reģistrs"
     if title:
         ws.append([f"Sociālo pakalpojumu sniedzēju reģistrs uz {on:%d.%m.%Y}"])
     ws.append(header)
+    count = 0
     for r in rows:
         # Register numbers and capacities come as numbers from the spreadsheet, as they would from Excel.
         ws.append([int(v) if j in (0, 8) and v.isdigit() else v for j, v in enumerate(r)])
+        count += 1
     wb.properties.created = wb.properties.modified = dt.datetime(on.year, on.month, on.day)
     path.write_bytes(deterministic_xlsx(wb))
+    return count

@@ -5,6 +5,7 @@ lineage runs unbroken from a landing file to a mart."""
 
 import os
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import dagster as dg
@@ -16,7 +17,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.config import DBT_PROJECT_DIR, MANIFEST, dbt_executable
+from orchestration.config import DBT_PROJECT_DIR, MANIFEST, dbt_executable, dbt_target_dir
 from orchestration.resources import Warehouse
 from orchestration.sources import all_sources
 
@@ -81,12 +82,47 @@ def lvsocial_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, 
         for source in all_sources():
             source.ensure_tables(con)
     os.environ["LVSOCIAL_WAREHOUSE"] = warehouse.path
-    # Row counts and column lineage are read through dbt's adapter in this process, after each model is built.
-    invocation = dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context)
+    # Row counts, column schemas and column lineage (sqlglot reading each model's SQL) are read through dbt's
+    # adapter in this process, after each model is built. sqlglot cannot follow some DuckDB-specific SQL; those
+    # models get no column lineage, and its traceback goes to the run's log.
+    target = dbt_target_dir(warehouse.path)
+    fingerprint = project_fingerprint()
+    args = ["build", "--exclude", "resource_type:unit_test"]
+    if _last_fingerprint(target) != fingerprint:
+        # Incremental models (the register's snapshot fact) only add new snapshots; when the project changed
+        # (a model, a seed, a macro) since the last build on this warehouse, everything is rebuilt once.
+        context.log.info("dbt project changed since the last build on this warehouse (or first build): "
+                         "--full-refresh")
+        args.append("--full-refresh")
+    invocation = dbt.cli(args, context=context, target_path=target)
     try:
         yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
     finally:
         _release_adapter_connection()
+    if invocation.is_successful():
+        (target / FINGERPRINT_FILE).write_text(fingerprint, encoding="utf-8")
+
+
+FINGERPRINT_FILE = "lvsocial_project_fingerprint.txt"
+
+
+def project_fingerprint() -> str:
+    """A hash of every model's, seed's and macro's checksum in the parsed manifest: it changes when the SQL or
+    the reference data that built the warehouse change."""
+    import hashlib
+    import json
+
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    parts = sorted(f"{uid}:{node['checksum']['checksum']}" for uid, node in manifest["nodes"].items()
+                   if node["resource_type"] in ("model", "seed", "snapshot"))
+    parts += sorted(f"{uid}:{hashlib.sha256(macro['macro_sql'].encode()).hexdigest()}"
+                    for uid, macro in manifest["macros"].items() if macro["package_name"] == "lvsocial")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _last_fingerprint(target) -> str | None:
+    path = target / FINGERPRINT_FILE
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
 
 
 def _release_adapter_connection() -> None:
@@ -100,5 +136,19 @@ def _release_adapter_connection() -> None:
             DuckDBConnectionManager._ENV = None
 
 
+class LvsocialDbtCli(DbtCliResource):
+    """dagster-dbt's resource, told the dbt version instead of asking for it: upstream runs `dbt --version` in a
+    subprocess (2–3 s) on every run to learn whether the executable is dbt-core or dbt Fusion. Ours is always the
+    dbt-core installed beside this Python (config.dbt_executable), so its package version is the answer."""
+
+    @cached_property
+    def _cli_version(self):
+        from importlib.metadata import version as installed
+
+        from packaging.version import parse
+
+        return parse(installed("dbt-core"))
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
+    return LvsocialDbtCli(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())

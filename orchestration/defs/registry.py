@@ -12,8 +12,8 @@ import dagster as dg
 from expectations import registry as registry_suite
 from expectations.runner import quality_dir, validate_frame
 from ingestion import registry
-from ingestion.common import IngestionError
 from orchestration.resources import LandingFolder, Warehouse
+from orchestration.run_scope import run_partition_range, scoped
 from orchestration.sources import IngestionSource
 
 RAW_REGISTRY = dg.AssetKey(["raw", "registry_provider_services"])
@@ -47,19 +47,21 @@ def registry_provider_services(context: dg.AssetExecutionContext, config: Reload
     files = landing.scan().register_snapshots()
     keys = context.partition_keys
     per_file, failures, warnings = [], [], []
+    jobs = []
+    for key in keys:
+        if files.get(key):
+            jobs.append((dt.date.fromisoformat(key), files[key]))
+        else:
+            context.log.warning(f"snapshot {key}: no file for it in {landing.path} any more; raw keeps "
+                                "what was loaded before")
     with warehouse.connect() as con:
-        for i, key in enumerate(keys, start=1):
-            paths = files.get(key, [])
-            if not paths:
-                context.log.warning(f"snapshot {key}: no file for it in {landing.path} any more; raw keeps "
-                                    "what was loaded before")
-                continue
-            try:
-                totals, notes = registry.load_snapshot(con, dt.date.fromisoformat(key), paths,
-                                                       force=config.force_reload)
-            except IngestionError as exc:
-                failures.append(str(exc))
-                context.log.error(f"snapshot {key}: {exc}")
+        # Files are parsed in worker processes while this one writes them, in snapshot order.
+        loaded = registry.load_snapshots(con, jobs, force=config.force_reload)
+        for i, (snapshot, totals, notes, error) in enumerate(loaded, start=1):
+            key, paths = snapshot.isoformat(), files[snapshot.isoformat()]
+            if error is not None:
+                failures.append(str(error))
+                context.log.error(f"snapshot {key}: {error}")
                 continue
             warnings += [f"{paths[0].name}: {n}" for n in notes]
             file_info = totals.pop("files")[0]
@@ -67,7 +69,7 @@ def registry_provider_services(context: dg.AssetExecutionContext, config: Reload
             context.log_event(dg.AssetObservation(
                 asset_key=RAW_REGISTRY, partition=key, metadata={**file_info, "snapshot_date": key, **totals}))
             unchanged = " (unchanged: already loaded from this file)" if totals.get("unchanged") else ""
-            context.log.info(f"[{i}/{len(keys)}] snapshot {key}: {paths[0].name} — {totals['rows_loaded']} "
+            context.log.info(f"[{i}/{len(jobs)}] snapshot {key}: {paths[0].name} — {totals['rows_loaded']} "
                              f"loaded, {totals['rows_rejected']} rejected{unchanged}")
         rows_in_table = con.execute("select count(*) from raw.registry_provider_services").fetchone()[0] \
             if per_file else 0
@@ -97,12 +99,14 @@ def registry_provider_services(context: dg.AssetExecutionContext, config: Reload
 @dg.asset_check(asset=RAW_REGISTRY, name="gx_raw_registry", blocking=True,
                 description="Great Expectations suite on the raw register: register numbers, statuses, service "
                             "names present and known; one row per file row; plausible capacities.")
-def gx_raw_registry(warehouse: Warehouse) -> dg.AssetCheckResult:
+def gx_raw_registry(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+    scope = run_partition_range(context)  # the snapshots this run loaded; all of raw in an unpartitioned run
     with warehouse.connect(read_only=True) as con:
-        frame = con.execute(registry_suite.QUERY).df()
+        frame = con.execute(scoped(registry_suite.QUERY, "_snapshot_date", scope)).df()
     summary = validate_frame(frame, registry_suite.SUITE, registry_suite.expectations,
                              quality_dir(Path(warehouse.path)))
     metadata = summary.as_metadata()
+    metadata["snapshots_validated"] = "all" if scope is None else f"{scope[0]} … {scope[1]}"
     if summary.docs_index:
         metadata["data_docs"] = dg.MetadataValue.path(str(summary.docs_index))
     return dg.AssetCheckResult(passed=summary.success, metadata=metadata, severity=dg.AssetCheckSeverity.ERROR)
@@ -113,13 +117,21 @@ def gx_raw_registry(warehouse: Warehouse) -> dg.AssetCheckResult:
                             "raw holds exactly the loaded rows.")
 def registry_nothing_lost(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
+        # One pass over raw and one over the rejected rows (grouped), not one scan per file.
         bad = con.execute("""
-            select l.source_file, l.rows_read, l.rows_loaded, l.rows_rejected,
-                   (select count(*) from raw.registry_provider_services r where r._source_file = l.source_file
-                      and cast(r._snapshot_date as varchar) = l.partition_key) as in_raw,
-                   (select count(*) from audit.rejected_rows j where j.source = l.source
-                      and j.source_file = l.source_file and j.partition_key = l.partition_key) as in_rejected
-            from audit.load_log l where l.source = 'registry'
+            with in_raw as (
+                select _source_file as source_file, cast(_snapshot_date as varchar) as partition_key, count(*) as n
+                from raw.registry_provider_services group by 1, 2
+            ),
+            in_rejected as (
+                select source_file, partition_key, count(*) as n
+                from audit.rejected_rows where source = 'registry' group by 1, 2
+            )
+            select l.source_file, l.rows_read, l.rows_loaded, l.rows_rejected, coalesce(r.n, 0), coalesce(j.n, 0)
+            from audit.load_log l
+            left join in_raw r on r.source_file = l.source_file and r.partition_key = l.partition_key
+            left join in_rejected j on j.source_file = l.source_file and j.partition_key = l.partition_key
+            where l.source = 'registry'
         """).fetchall()
     problems = [f"{f}: read {r}, loaded {lo}, rejected {rej}, in raw {raw}, in rejected_rows {jr}"
                 for f, r, lo, rej, raw, jr in bad if r != lo + rej or raw != lo or jr != rej]

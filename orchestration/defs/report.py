@@ -61,8 +61,9 @@ def report_charts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     owners=["team:lvsocial-data"],
     description=(
         "dbt's documentation site of the project (models, columns, tests, lineage, and the catalog read from the "
-        "warehouse) in `dbt_docs/` next to the warehouse file: `static_index.html` opens from disk. Generated in a "
-        "temporary target folder, so `dbt_project/target/manifest.json` is left alone."
+        "warehouse) in `dbt_docs/` next to the warehouse file: `static_index.html` opens from disk. Built from the "
+        "manifest of the last dbt build on this warehouse and a catalog read from the warehouse read-only; "
+        "`dbt_project/target/` is left alone."
     ),
     metadata={"code": dg.MetadataValue.url(CODE + "dbt_docs.py")},
 )

@@ -1,11 +1,16 @@
 -- Register records with the municipality resolved on the snapshot date (and harmonised to today's map) and the
 -- service classified into the canonical taxonomy. Records whose municipality or service cannot be resolved stay,
 -- with NULL municipality keys or the `unmapped` service, and are reported by tests.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='snapshot_date') }}
+
 with
 
 records as (
 
     select * from {{ ref('stg_registry__provider_services') }}
+    {% if is_incremental() %}
+    where {{ lvsocial.registry_snapshots_to_build(ref('stg_registry__provider_services')) }}
+    {% endif %}
 
 ),
 

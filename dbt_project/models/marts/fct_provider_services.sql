@@ -1,8 +1,13 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='snapshot_date') }}
+
 with
 
 records as (
 
     select * from {{ ref('int_registry_records_conformed') }}
+    {% if is_incremental() %}
+    where {{ lvsocial.registry_snapshots_to_build(ref('int_registry_records_conformed'), 'source_file_sha256') }}
+    {% endif %}
 
 ),
 
@@ -37,7 +42,8 @@ select
     cast(r.client_groups as {{ dbt.type_string() }}) as client_groups,
     cast(r.source_format as {{ dbt.type_string() }}) as source_format,
     cast(r.source_file as {{ dbt.type_string() }}) as source_file,
-    cast(r.source_row as integer) as source_row
+    cast(r.source_row as integer) as source_row,
+    cast(r.file_sha256 as {{ dbt.type_string() }}) as source_file_sha256
 from records as r
 left join providers as p
     on p.register_number = r.register_number
