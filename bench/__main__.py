@@ -31,7 +31,7 @@ from pathlib import Path
 
 from bench import landings
 from bench.landings import REPO, BenchError
-from bench.measure import MIB, Sampler, run_measured, stop_group, tree_cpu_seconds
+from bench.measure import MIB, Sampler, default_signals, end_leftovers, run_measured, stop_group, tree_cpu_seconds
 
 PARTS = ("full", "floor", "snapshot", "defs", "ui", "suite")
 DEFAULT_PARTS = ("full", "floor", "snapshot", "defs", "ui")
@@ -453,7 +453,8 @@ class Bench:
                 t0 = time.perf_counter()
                 proc = subprocess.Popen([self.lvsocial, "ui", "--port", str(port), "--warehouse",
                                          str(folder / "lvsocial.duckdb")], cwd=REPO, env=env, stdout=out,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                                        preexec_fn=default_signals)
                 sampler = Sampler(proc.pid)
                 sampler.start()
                 run = {"ok": False, "port": port}
@@ -467,6 +468,7 @@ class Bench:
                     sampler.stop()
                     run["peak_rss_mib"] = round(sampler.peak / MIB, 1)
                     stop_group(proc, signal.SIGINT, 30.0)
+                    run["processes_left_behind"] = end_leftovers(proc.pid)
             runs.append(run)
             say(f"[ui] run {i}/{n}: {figures_line(run)} to the first answer"
                 + ("" if run["ok"] else f" — FAILED: {run['error']}"))

@@ -118,6 +118,7 @@ class Measured:
     max_single_rss_bytes: int  # the largest single process (wait4's ru_maxrss)
     started: float  # epoch seconds
     samples: list[tuple[float, int]] = field(default_factory=list, repr=False)
+    left_behind: int = 0  # processes still running in its group when it ended (ended by the benchmark)
 
     @property
     def cpu_s(self) -> float:
@@ -134,7 +135,7 @@ class Measured:
         return {"wall_s": round(self.wall_s, 3), "cpu_s": round(self.cpu_s, 3), "user_s": round(self.user_s, 3),
                 "sys_s": round(self.sys_s, 3), "peak_rss_mib": round(self.peak_rss_mib, 1),
                 "max_single_process_rss_mib": round(self.max_single_rss_bytes / MIB, 1),
-                "returncode": self.returncode}
+                "returncode": self.returncode, "processes_left_behind": self.left_behind}
 
 
 def stop_group(proc: subprocess.Popen, first=signal.SIGINT, grace: float = 30.0) -> None:
@@ -156,6 +157,45 @@ def stop_group(proc: subprocess.Popen, first=signal.SIGINT, grace: float = 30.0)
             time.sleep(0.2)
 
 
+def default_signals() -> None:
+    """In a measured child, before exec: SIGINT, SIGQUIT and SIGTERM back to their defaults. A benchmark started
+    with `nohup … &` ignores them, children inherit that, and Dagster's compute-log `tail -F` processes then
+    survive their run (they are ended with SIGTERM)."""
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes of a process group (found in /proc)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry))
+    return members
+
+
+def end_leftovers(pgid: int) -> int:
+    """End what a finished measured process left running in the process group this benchmark made for it
+    (SIGTERM, then SIGKILL); return how many there were."""
+    left = group_members(pgid)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if not group_members(pgid):
+            break
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            break
+        time.sleep(1)
+    return len(left)
+
+
 def _terminate_group(pgid: int) -> None:
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
@@ -174,7 +214,7 @@ def run_measured(command: list[str], *, env: dict | None = None, cwd: Path | Non
     try:
         started, t0 = time.time(), time.perf_counter()
         proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=default_signals)
         sampler = Sampler(proc.pid, interval)
         sampler.start()
         timer = None
@@ -192,10 +232,11 @@ def run_measured(command: list[str], *, env: dict | None = None, cwd: Path | Non
         wall = time.perf_counter() - t0
         sampler.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
+        left_behind = end_leftovers(proc.pid)
         if timeout and wall >= timeout:
             raise TimeoutError(f"{' '.join(command)} took longer than {timeout:.0f} s and was stopped")
         return Measured(command, proc.returncode, wall, usage.ru_utime, usage.ru_stime, sampler.peak,
-                        usage.ru_maxrss * 1024, started, sampler.samples)
+                        usage.ru_maxrss * 1024, started, sampler.samples, left_behind)
     finally:
         if log:
             out.close()
