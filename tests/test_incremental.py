@@ -84,6 +84,7 @@ def test_the_sensor_run_for_one_new_snapshot_builds_and_checks_only_that_snapsho
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(result_path.read_text(encoding="utf-8"))
     assert result["ok"] and result["partition"] == "2026-02-02" and not result["failed_checks"], result
+    assert result["first_tick_run_requests"] == 0  # switched on after a full run: no flood of runs for the history
     assert "delete from" in _executed_sql(second, "marts.fct_provider_services")
     assert second.scalar("select count(*) from marts.fct_provider_services where snapshot_date = '2026-02-02'") \
         == second.scalar("select count(*) from marts.fct_provider_services where snapshot_date = '2026-01-02'") > 0

@@ -153,7 +153,10 @@ def register_snapshot_sensor(context: dg.SensorEvaluationContext, landing: Landi
     current = {key: _fingerprint(paths) for key, paths in files.items()}
     existing = set(context.instance.get_dynamic_partitions(register_snapshots.name))
     new_keys = sorted(k for k in current if k not in existing)
-    changed = sorted(k for k in current if seen.get(k) != current[k])
+    # On the first tick (the sensor just switched on) snapshots that already have a partition were loaded by
+    # `lvsocial run` or a backfill; only files without one are new. Otherwise switching the sensor on after a full
+    # run would launch one run per snapshot of the history. Later ticks also rerun files that changed.
+    changed = sorted(k for k in current if seen.get(k) != current[k]) if context.cursor else new_keys
     run_requests = [dg.RunRequest(partition_key=k, run_key=f"{k}:{current[k]}") for k in changed]
     return dg.SensorResult(
         run_requests=run_requests,
