@@ -23,13 +23,15 @@ field count are skipped by `read_csv(ignore_errors=true)`; unknown JSON fields a
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import gzip
 import json
 import re
 import sys
 import time
 from pathlib import Path
+
+from ingestion.esf import _text as _esf_text  # the parsers' own cell-to-text rules for workbooks
+from ingestion.registry import _text as _reg_text
 
 # Years the budget sources take (orchestration/defs/budgets.py: FIRST_YEAR, LAST_YEAR).
 BUDGET_YEARS = (2009, 2035)
@@ -250,31 +252,6 @@ def _xlsx_to_csv(rows: list, marker: str, text, out: Path) -> int | None:
             r = r[:width] + [None] * (width - len(r)) + [v for v in r[width:] if v is not None]
             writer.writerow(["" if (t := text(v)) is None else t for v in r])
     return rows[at][0]
-
-
-def _reg_text(value):
-    """ingestion.registry._text: numbers without a trailing .0, dates as dd.mm.yyyy, blank as None."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.strftime("%d.%m.%Y")
-    s = str(value)
-    return s if s.strip() != "" else None
-
-
-def _esf_text(value):
-    """ingestion.esf._text: stripped, numbers without a trailing .0, dates ISO, blank as None."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip() or None
 
 
 class Floor:
