@@ -19,10 +19,15 @@ from orchestration import config
 
 def _apply_locations(args) -> tuple[Path, Path]:
     """Resolve landing folder and warehouse and export them, so Dagster code locations and dbt see the same."""
+    from orchestration import targets
+
     landing = config.landing_dir(getattr(args, "landing", None))
     warehouse = config.warehouse_path(getattr(args, "warehouse", None))
     os.environ["LVSOCIAL_LANDING_DIR"] = str(landing)
     os.environ["LVSOCIAL_WAREHOUSE"] = str(warehouse)
+    os.environ["LVSOCIAL_TARGET"] = targets.target_name(getattr(args, "target", None))
+    if os.environ["LVSOCIAL_TARGET"] == "spark":
+        os.environ["LVSOCIAL_SPARK_DIR"] = str(targets.spark_dir(warehouse))
     os.environ["DAGSTER_HOME"] = str(config.dagster_home())
     return landing, warehouse
 
@@ -133,6 +138,8 @@ def _print_notes(progress: Progress, where: str, value, label: str) -> None:
 def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
     import duckdb
 
+    from orchestration.targets import engine_for
+
     checks = outcome.get("checks", [])
     passed = sum(1 for _, ok, _ in checks if ok)
     failed = [(n, s) for n, ok, s in checks if not ok]
@@ -149,16 +156,23 @@ def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
     except duckdb.Error as exc:
         print(f"  could not open the warehouse to count rows: {exc}")
         return
+    target = os.environ.get("LVSOCIAL_TARGET", "duckdb")
+    engine = engine_for(target, warehouse)
+    count = (lambda sql: con.execute(sql).fetchall()) if engine is None else engine.rows
     with con:
-        print("  rows per mart:")
-        tables = [f"{a}.{b}" for a, b in con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('marts', 'reporting') order by table_schema, table_name").fetchall()]
+        print(f"  rows per mart{'' if engine is None else f' (on {target})'}:")
+        try:
+            tables = [f"{a}.{b}" for a, b in count(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_schema in ('marts', 'reporting') order by table_schema, table_name")]
+        except Exception as exc:  # the target may be unreachable by now: say so, don't hide the run's outcome
+            print(f"    could not list the marts on {target}: {exc}")
+            tables = []
         for table in tables:
             try:
-                n = con.execute(f"select count(*) from {table}").fetchone()[0]
+                n = count(f"select count(*) from {table}")[0][0]
                 print(f"    {table:<45} {n:>10,}")
-            except duckdb.Error:
+            except Exception:
                 print(f"    {table:<45} {'(missing)':>10}")
         try:
             rejected = con.execute("select source, count(*) from audit.rejected_rows group by 1 order by 1").fetchall()
@@ -167,7 +181,12 @@ def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
                   + (", ".join(f"{s} {n}" for s, n in rejected) or "none") + " (audit.rejected_rows)")
         except duckdb.Error:
             pass
-    print(f"  marts are in {warehouse} (schemas marts, reporting); run history: `lvsocial ui`")
+    if engine is None:
+        print(f"  marts are in {warehouse} (schemas marts, reporting); run history: `lvsocial ui`")
+    else:
+        where = _target_description(target, warehouse)
+        print(f"  marts are on {where} (schemas marts, reporting); raw files and audit in {warehouse}; "
+              "run history: `lvsocial ui`")
     from expectations.runner import quality_dir
     from orchestration.publishing import published_dir
 
@@ -194,13 +213,46 @@ def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
     print(f"  took {time.monotonic() - progress.start:.1f}s")
 
 
+def _target_description(target: str, warehouse: Path) -> str:
+    from orchestration import targets
+
+    if target == "postgres":
+        s = targets.pg_settings()
+        return f"PostgreSQL {s['user']}@{s['host']}:{s['port']}/{s['dbname']}"
+    if target == "spark":
+        return f"Spark (local; warehouse and metastore in {targets.spark_dir(warehouse)})"
+    return str(warehouse)
+
+
+def _check_target(target: str, warehouse: Path) -> str | None:
+    """An error message when the target cannot be used (missing packages, server unreachable), before any run."""
+    from orchestration.targets import TargetError, engine_for
+
+    try:
+        engine = engine_for(target, warehouse)
+        if engine is not None:
+            engine.rows("select 1")
+    except TargetError as exc:
+        return str(exc)
+    return None
+
+
 def cmd_run(args) -> int:
-    landing, warehouse = _apply_locations(args)
+    try:
+        landing, warehouse = _apply_locations(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     progress = Progress()
-    print(f"lvsocial run\n  landing   {landing}\n  warehouse {warehouse}\n  dagster   {os.environ['DAGSTER_HOME']}",
-          flush=True)
+    target = os.environ["LVSOCIAL_TARGET"]
+    print(f"lvsocial run\n  landing   {landing}\n  warehouse {warehouse}\n  dagster   {os.environ['DAGSTER_HOME']}"
+          + ("" if target == "duckdb" else f"\n  target    {_target_description(target, warehouse)}"), flush=True)
     if not landing.is_dir():
         print(f"error: landing folder {landing} does not exist", file=sys.stderr)
+        return 2
+    problem = _check_target(target, warehouse)
+    if problem:
+        print(f"error: target {target}: {problem}", file=sys.stderr)
         return 2
     try:
         config.prepare_manifest()
@@ -417,6 +469,10 @@ def build_parser() -> argparse.ArgumentParser:
     locations.add_argument("--landing", help="landing folder (default: $LVSOCIAL_LANDING_DIR or the shipped sample)")
     locations.add_argument("--warehouse", help="warehouse DuckDB file (default: $LVSOCIAL_WAREHOUSE or "
                                                 "warehouse/lvsocial.duckdb)")
+    locations.add_argument("--target", choices=["duckdb", "postgres", "spark"],
+                           help="where dbt builds the models (default: $LVSOCIAL_TARGET or duckdb); postgres reads "
+                                "LVSOCIAL_PG_HOST/_PORT/_USER/_PASSWORD/_DATABASE; the DuckDB file keeps the raw "
+                                "files' rows and the audit either way")
     run = sub.add_parser("run", parents=[locations], help="materialise every asset on the landing folder")
     run.add_argument("--verbose", action="store_true", help="print dbt's log lines too")
     run.add_argument("--column-lineage", action="store_true",

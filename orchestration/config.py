@@ -47,11 +47,14 @@ def dagster_home() -> Path:
     return home
 
 
-def dbt_target_dir(warehouse: Path | str) -> Path:
+def dbt_target_dir(warehouse: Path | str, target: str = "duckdb") -> Path:
     """dbt's target folder for builds on this warehouse, next to it. Its `partial_parse.msgpack` is only valid for
     the profile it was written with (the warehouse path is part of it), so each warehouse keeps its own: the next
-    build on the same warehouse parses incrementally, and dbt docs read the manifest with the compiled SQL here."""
-    return Path(warehouse).parent / "dbt_target"
+    build on the same warehouse parses incrementally, and dbt docs read the manifest with the compiled SQL here.
+    Builds on the postgres and spark targets keep theirs apart (`dbt_target_postgres`, …): the marker of the last
+    build (which decides a full refresh) belongs to the engine that was built."""
+    suffix = "" if target == "duckdb" else f"_{target}"
+    return Path(warehouse).parent / f"dbt_target{suffix}"
 
 
 def dbt_executable() -> str:

@@ -55,17 +55,18 @@ def _index_template() -> Path:
     return page
 
 
-def _manifest(warehouse: Path) -> dict:
+def _manifest(warehouse: Path, target: str = "duckdb") -> dict:
     """The manifest of the last `dbt build` on this warehouse (with compiled SQL), else the project's parsed one."""
-    for path in (dbt_target_dir(warehouse) / "manifest.json", MANIFEST):
+    for path in (dbt_target_dir(warehouse, target) / "manifest.json", MANIFEST):
         if path.exists():
             return json.loads(path.read_text(encoding="utf-8"))
-    raise DbtDocsError(f"no dbt manifest: neither {dbt_target_dir(warehouse)} nor {MANIFEST.parent} holds one; "
+    raise DbtDocsError(f"no dbt manifest: neither {dbt_target_dir(warehouse, target)} nor {MANIFEST.parent} holds one; "
                        "run `lvsocial run` (or `lvsocial prepare`) first")
 
 
-def build_catalog(warehouse: Path, manifest: dict) -> dict:
-    """dbt's catalog.json (v1) for the manifest's relations, read from the warehouse's information_schema."""
+def build_catalog(warehouse: Path, manifest: dict, rows=None) -> dict:
+    """dbt's catalog.json (v1) for the manifest's relations, read from the warehouse's information_schema (or, with
+    `rows`, a function running SQL on the postgres target, from the server's)."""
     wanted = {}
     for section in ("nodes", "sources"):
         for uid, node in manifest.get(section, {}).items():
@@ -73,13 +74,18 @@ def build_catalog(warehouse: Path, manifest: dict) -> dict:
             if relational and node.get("config", {}).get("materialized") != "ephemeral":
                 name = node.get("identifier") or node.get("alias") or node["name"]
                 wanted[(node["schema"].lower(), name.lower())] = (section, uid)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        database = con.execute("select current_database()").fetchone()[0]
-        tables = con.execute("""select table_schema, table_name, table_type from information_schema.tables
-                                where table_catalog = current_database()""").fetchall()
-        columns = con.execute("""select table_schema, table_name, column_name, data_type, ordinal_position
-                                 from information_schema.columns where table_catalog = current_database()
-                                 order by table_schema, table_name, ordinal_position""").fetchall()
+    queries = ["select current_database()",
+               """select table_schema, table_name, table_type from information_schema.tables
+                  where table_catalog = current_database()""",
+               """select table_schema, table_name, column_name, data_type, ordinal_position
+                  from information_schema.columns where table_catalog = current_database()
+                  order by table_schema, table_name, ordinal_position"""]
+    if rows is None:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            results = [con.execute(q).fetchall() for q in queries]
+    else:
+        results = [rows(q) for q in queries]
+    database, tables, columns = results[0][0][0], results[1], results[2]
     catalog: dict = {"nodes": {}, "sources": {}}
     for schema, name, kind in tables:
         if (schema.lower(), name.lower()) not in wanted:
@@ -108,12 +114,12 @@ def build_catalog(warehouse: Path, manifest: dict) -> dict:
     }
 
 
-def generate_dbt_docs(warehouse: Path) -> DbtDocs:
+def generate_dbt_docs(warehouse: Path, target: str = "duckdb", rows=None) -> DbtDocs:
     """Write dbt's docs site for the warehouse into `dbt_docs/` next to it (swapped in whole, by rename)."""
     warehouse = Path(warehouse)
     folder = dbt_docs_dir(warehouse)
-    manifest = _manifest(warehouse)
-    catalog = build_catalog(warehouse, manifest)
+    manifest = _manifest(warehouse, target)
+    catalog = build_catalog(warehouse, manifest, rows)
     page = _index_template().read_text(encoding="utf-8")
     manifest_text = json.dumps(manifest, ensure_ascii=False)
     catalog_text = json.dumps(catalog, ensure_ascii=False)

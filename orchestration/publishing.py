@@ -44,8 +44,9 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection, schemas=PUBLISHED_SCHEMAS
             for (t,) in tables}
 
 
-def publish(warehouse: Path, run_id: str = "") -> Published:
-    """Write the published copy from the warehouse and swap it in; return what was published."""
+def publish(warehouse: Path, run_id: str = "", engine=None) -> Published:
+    """Write the published copy from the warehouse and swap it in; return what was published. With an `engine`
+    (the postgres or spark target, orchestration/targets.py) the marts are read from it instead of the file."""
     folder = published_dir(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -53,16 +54,22 @@ def publish(warehouse: Path, run_id: str = "") -> Published:
     parquet_new = folder / f"parquet-{stamp}"
     parquet_new.mkdir()
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            tables = table_fingerprints(con)
         with duckdb.connect(str(staging_db)) as pub:
-            pub.execute(f"attach '{warehouse}' as wh (read_only)")
             for schema in PUBLISHED_SCHEMAS:
                 pub.execute(f"create schema if not exists {schema}")
+            if engine is None:
+                pub.execute(f"attach '{warehouse}' as wh (read_only)")
+                for (table,) in pub.execute(
+                        "select table_schema || '.' || table_name from information_schema.tables where "
+                        "table_catalog = 'wh' and table_type = 'BASE TABLE' and table_schema in "
+                        f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by 1").fetchall():
+                    pub.execute(f"create table {table} as select * from wh.{table}")
+                pub.execute("detach wh")
+            else:
+                engine.pull_tables(pub, PUBLISHED_SCHEMAS)
+            tables = table_fingerprints(pub)
             for table in tables:
-                pub.execute(f"create table {table} as select * from wh.{table}")
                 pub.execute(f"copy {table} to '{parquet_new / (table + '.parquet')}' (format parquet)")
-            pub.execute("detach wh")
             pub.execute("checkpoint")
         manifest = {"published_at": stamp, "run_id": run_id, "warehouse": str(warehouse), "tables": tables}
         (parquet_new / "_manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -1,4 +1,5 @@
-"""Resources: the warehouse (one DuckDB file, one writer at a time) and the landing folder."""
+"""Resources: the warehouse (one DuckDB file, one writer at a time; on the postgres and spark targets also the
+engine the models are built on) and the landing folder."""
 
 
 from contextlib import contextmanager
@@ -9,21 +10,54 @@ import duckdb
 
 from ingestion import landing
 from orchestration.config import warehouse_path
+from orchestration.targets import engine_for, target_name
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file. Every asset that writes it runs in the `warehouse` pool of size 1."""
+    """The DuckDB warehouse file, and the target the models are built on (orchestration/targets.py). Every asset
+    that writes it runs in the `warehouse` pool of size 1."""
 
     path: str
+    target: str = "duckdb"
 
     @contextmanager
     def connect(self, read_only: bool = False):
+        """The DuckDB file: the ingestion store on every target, and the warehouse itself on `duckdb`."""
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(self.path, read_only=read_only)
         try:
             yield con
         finally:
             con.close()
+
+    def engine(self):
+        return engine_for(self.target, self.path)
+
+    def frame(self, sql: str):
+        """A query's rows as a pandas frame, read from the target (checks validate what the models were built on).
+        The query is DuckDB SQL; expectations.sql turns its few DuckDB-only constructs into the target's."""
+        from expectations.sql import for_target
+
+        engine = self.engine()
+        if engine is None:
+            with self.connect(read_only=True) as con:
+                return con.execute(sql).df()
+        return engine.frame(for_target(sql, self.target))
+
+    def rows(self, sql: str) -> list[tuple]:
+        from expectations.sql import for_target
+
+        engine = self.engine()
+        if engine is None:
+            with self.connect(read_only=True) as con:
+                return con.execute(sql).fetchall()
+        return engine.rows(for_target(sql, self.target))
+
+    def mirror(self, con: duckdb.DuckDBPyConnection, sources: list[str] | None = None, log=print) -> dict:
+        """Copy the raw and audit partitions of `sources` that changed in the DuckDB file to the target (nothing
+        on `duckdb`); {table: rows copied}."""
+        engine = self.engine()
+        return {} if engine is None else engine.mirror(con, sources, log=log)
 
 
 class LandingFolder(dg.ConfigurableResource):
@@ -36,5 +70,5 @@ class LandingFolder(dg.ConfigurableResource):
 
 
 def default_resources() -> dict:
-    return {"warehouse": Warehouse(path=str(warehouse_path())),
+    return {"warehouse": Warehouse(path=str(warehouse_path()), target=target_name()),
             "landing": LandingFolder(path=str(landing.landing_dir()))}

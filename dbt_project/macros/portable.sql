@@ -16,6 +16,27 @@
 {% macro default__safe_cast(expr, type) -%}
     try_cast({{ expr }} as {{ type }})
 {%- endmacro %}
+{#- PostgreSQL has no try_cast: a CASE admits only text that reads as a number (sign, digits, decimals, exponent) and,
+    for integer types, lies within the type's range; like DuckDB's try_cast, decimals are rounded half away from
+    zero ('12.5' -> 13). DuckDB also reads '1_000' and '0x10'; PostgreSQL here gives NULL for those. -#}
+{% macro postgres__safe_cast(expr, type) -%}
+    {%- set t = type | lower | trim -%}
+    {%- set number = "'^\\s*[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?\\s*$'" -%}
+    {%- set ranges = {'smallint': (-32768, 32767), 'integer': (-2147483648, 2147483647), 'int': (-2147483648, 2147483647),
+                      'bigint': (-9223372036854775808, 9223372036854775807)} -%}
+    {%- if t in ranges -%}
+    case when cast({{ expr }} as text) ~ {{ number }} then
+        case when round(cast(cast({{ expr }} as text) as numeric)) between {{ ranges[t][0] }} and {{ ranges[t][1] }}
+             then cast(round(cast(cast({{ expr }} as text) as numeric)) as {{ type }}) end
+    end
+    {%- elif t.startswith('decimal') or t.startswith('numeric') or t in ('double', 'double precision', 'real', 'float') -%}
+    case when cast({{ expr }} as text) ~ {{ number }} then cast(cast({{ expr }} as text) as {{ type }}) end
+    {%- else -%}
+    {#- Other types (text, dates, …) as dbt's own postgres safe_cast does; dbt's unit-test fixtures call this
+        macro too, since a project's `safe_cast` overrides dbt's. -#}
+    cast({{ expr }} as {{ type }})
+    {%- endif -%}
+{%- endmacro %}
 
 {#- `dd.mm.yyyy` (or ISO) text to DATE; NULL when it does not parse. -#}
 {% macro parse_lv_date(expr) -%}

@@ -53,6 +53,7 @@ def load_years(context: dg.AssetExecutionContext, warehouse: Warehouse, landing:
             context.log.info(f"[{i}/{len(keys)}] {source} {key}: {paths[0].name} — {totals['rows_loaded']} loaded, "
                              f"{totals['rows_rejected']} rejected")
         rows_in_table = con.execute(f"select count(*) from raw.{spec.table}").fetchone()[0]
+        warehouse.mirror(con, [source], log=context.log.info)  # to the postgres/spark target
     if skipped:
         context.log.warning(f"{source}: no file for {len(skipped)} year(s) of the requested range "
                             f"({', '.join(skipped)}) in {landing.path}; those years are left as they were")
@@ -115,8 +116,7 @@ social_service_staffing = _yearly_asset(
 
 
 def _gx_check(frame_query: str, suite: str, build, warehouse: Warehouse, severity) -> dg.AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
-        frame = con.execute(frame_query).df()
+    frame = warehouse.frame(frame_query)
     summary = validate_frame(frame, suite, build)
     return dg.AssetCheckResult(passed=summary.success, metadata=summary.as_metadata(), severity=severity)
 
@@ -158,15 +158,14 @@ def gx_raw_social_service_staffing(warehouse: Warehouse) -> dg.AssetCheckResult:
 
 def nothing_lost_problems(warehouse: Warehouse, source: str, table: str, partition_column: str) -> tuple[int, list]:
     """Files of a source whose rows read differ from rows loaded + rejected, or from what raw and audit hold."""
-    with warehouse.connect(read_only=True) as con:
-        rows = con.execute(f"""
+    rows = warehouse.rows(f"""
             select l.source_file, l.rows_read, l.rows_loaded, l.rows_rejected,
                    (select count(*) from raw.{table} r where r._source_file = l.source_file
                       and cast(r.{partition_column} as varchar) = l.partition_key) as in_raw,
                    (select count(*) from audit.rejected_rows j where j.source = l.source
                       and j.source_file = l.source_file and j.partition_key = l.partition_key) as in_rejected
-            from audit.load_log l where l.source = ?
-        """, [source]).fetchall()
+            from audit.load_log l where l.source = '{source}'
+        """)
     return len(rows), [f"{f}: read {r}, loaded {lo}, rejected {rej}, in raw {raw}, in rejected_rows {jr}"
                        for f, r, lo, rej, raw, jr in rows if r != lo + rej or raw != lo or jr != rej]
 

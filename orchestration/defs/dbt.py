@@ -90,9 +90,15 @@ def lvsocial_dbt_assets(context: dg.AssetExecutionContext, config: DbtBuildConfi
     with warehouse.connect() as con:
         for source in all_sources():
             source.ensure_tables(con)
+        # On postgres/spark: the raw tables dbt reads must exist there too (and hold what the file holds).
+        warehouse.mirror(con, log=context.log.info)
     os.environ["LVSOCIAL_WAREHOUSE"] = warehouse.path
+    if warehouse.target == "spark":
+        from orchestration.targets import spark_dir
+
+        os.environ["LVSOCIAL_SPARK_DIR"] = str(spark_dir(warehouse.path))
     # Row counts and column schemas are read through dbt's adapter in this process, after each model is built.
-    target = dbt_target_dir(warehouse.path)
+    target = dbt_target_dir(warehouse.path, warehouse.target)
     fingerprint = project_fingerprint()
     args = ["build", "--exclude", "resource_type:unit_test"]
     if _last_fingerprint(target) != fingerprint:
@@ -106,7 +112,8 @@ def lvsocial_dbt_assets(context: dg.AssetExecutionContext, config: DbtBuildConfi
         events = invocation.stream().fetch_row_counts()
         yield from events.fetch_column_metadata(with_column_lineage=config.column_lineage)
     finally:
-        _release_adapter_connection()
+        if warehouse.target == "duckdb":
+            _release_adapter_connection()
     if invocation.is_successful():
         (target / FINGERPRINT_FILE).write_text(fingerprint, encoding="utf-8")
 
@@ -159,4 +166,10 @@ class LvsocialDbtCli(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    return LvsocialDbtCli(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
+    """dbt on the target of this process (`lvsocial run --target`, $LVSOCIAL_TARGET): the resource's target, not a
+    `--target` argument, so that the row counts and column schemas dagster-dbt reads after the build come from
+    the same engine."""
+    from orchestration.targets import target_name
+
+    return LvsocialDbtCli(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable(),
+                          target=target_name())

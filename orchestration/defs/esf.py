@@ -71,6 +71,8 @@ def esf_cfla_projects(context: dg.AssetExecutionContext, config: CflaConfig, war
                 failures.append(str(exc))
                 context.log.error(f"period {key}: {exc}")
                 continue
+            finally:
+                warehouse.mirror(con, [esf.SOURCE_CFLA], log=context.log.info)  # to the postgres/spark target
             warnings += [f"{paths[0].name}: {n}" for n in notes]
             file_info = totals.pop("files")[0]
             for measure, n in by_measure.items():
@@ -131,6 +133,7 @@ def esf_apia(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: L
     try:
         with warehouse.connect() as con:
             projects, services, warnings = esf.load_apia(con, paths)
+            warehouse.mirror(con, [esf.SOURCE_APIA_PROJECTS, esf.SOURCE_APIA_SERVICES], log=context.log.info)
     except IngestionError as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
     for w in warnings[:20]:
@@ -147,8 +150,7 @@ def esf_apia(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: L
 def _gx_check(asset_key: dg.AssetKey, suite: esf_suites.Suite, description: str):
     @dg.asset_check(asset=asset_key, name=f"gx_{suite.name}", blocking=True, description=description)
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
-            frame = con.execute(suite.query).df()
+        frame = warehouse.frame(suite.query)
         summary = validate_frame(frame, suite.name, suite.expectations)
         return dg.AssetCheckResult(passed=summary.success, metadata=summary.as_metadata(),
                                    severity=dg.AssetCheckSeverity.ERROR)
@@ -161,15 +163,14 @@ def _nothing_lost_check(asset_key: dg.AssetKey, source: str, table: str):
                     description=f"Nothing lost: for every file, rows read = rows loaded + rows rejected, and "
                                 f"raw.{table} holds exactly the loaded rows.")
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
-            bad = con.execute(f"""
+        bad = warehouse.rows(f"""
                 select l.source_file, l.rows_read, l.rows_loaded, l.rows_rejected,
                        (select count(*) from raw.{table} r where r._source_file = l.source_file
                           and r.{esf.PARTITION_COLUMN} = l.partition_key) as in_raw,
                        (select count(*) from audit.rejected_rows j where j.source = l.source
                           and j.source_file = l.source_file and j.partition_key = l.partition_key) as in_rejected
-                from audit.load_log l where l.source = ?
-            """, [source]).fetchall()
+                from audit.load_log l where l.source = '{source}'
+            """)
         problems = [f"{f}: read {r}, loaded {lo}, rejected {rej}, in raw {raw}, in rejected_rows {jr}"
                     for f, r, lo, rej, raw, jr in bad if r != lo + rej or raw != lo or jr != rej]
         return dg.AssetCheckResult(passed=not problems, metadata={"files_checked": len(bad),

@@ -51,6 +51,7 @@ def population_by_municipality(context: dg.AssetExecutionContext, warehouse: War
         except IngestionError as exc:
             raise dg.Failure(description=str(exc)) from exc
         rows = con.execute("select count(*) from raw.population").fetchone()[0]
+        warehouse.mirror(con, [population.SOURCE], log=context.log.info)  # to the postgres/spark target
         areas, years = con.execute("select count(distinct area_label), count(distinct year) "
                                    "from raw.population").fetchone()
     for note in notes[:20]:
@@ -65,8 +66,7 @@ def population_by_municipality(context: dg.AssetExecutionContext, warehouse: War
                             "pre-reform name with validity date), known ATVK codes, one value per area × year, "
                             "plausible counts.")
 def gx_raw_population(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
-        frame = con.execute(population_suite.QUERY).df()
+    frame = warehouse.frame(population_suite.QUERY)
     summary = validate_frame(frame, population_suite.SUITE, population_suite.expectations)
     return dg.AssetCheckResult(passed=summary.success, metadata=summary.as_metadata(),
                                severity=dg.AssetCheckSeverity.ERROR)

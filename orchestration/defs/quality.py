@@ -23,8 +23,7 @@ def _mart_check(suite_name: str, query: str, build) -> dg.AssetChecksDefinition:
         # In a run for register snapshots (the sensor's), the snapshot fact is validated from the first snapshot
         # the run loaded on: those are the rows the incremental build (re)wrote. Other marts are small.
         scope = run_partition_range(context) if table in SNAPSHOT_SCOPED else None
-        with warehouse.connect(read_only=True) as con:
-            frame = con.execute(scoped(query, "snapshot_date", scope, and_later=True)).df()
+        frame = warehouse.frame(scoped(query, "snapshot_date", scope, and_later=True))
         summary = validate_frame(frame, suite_name, build, quality_dir(Path(warehouse.path)))
         metadata = summary.as_metadata()
         if scope is not None:

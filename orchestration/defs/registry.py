@@ -73,6 +73,7 @@ def registry_provider_services(context: dg.AssetExecutionContext, config: Reload
                              f"loaded, {totals['rows_rejected']} rejected{unchanged}")
         rows_in_table = con.execute("select count(*) from raw.registry_provider_services").fetchone()[0] \
             if per_file else 0
+        warehouse.mirror(con, [registry.SOURCE], log=context.log.info)  # to the postgres/spark target
     for w in warnings[:20]:
         context.log.warning(w)
     warning_text = "\n".join(f"- {w}" for w in warnings[:200]) or "none"
@@ -101,8 +102,7 @@ def registry_provider_services(context: dg.AssetExecutionContext, config: Reload
                             "names present and known; one row per file row; plausible capacities.")
 def gx_raw_registry(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     scope = run_partition_range(context)  # the snapshots this run loaded; all of raw in an unpartitioned run
-    with warehouse.connect(read_only=True) as con:
-        frame = con.execute(scoped(registry_suite.QUERY, "_snapshot_date", scope)).df()
+    frame = warehouse.frame(scoped(registry_suite.QUERY, "_snapshot_date", scope))
     summary = validate_frame(frame, registry_suite.SUITE, registry_suite.expectations,
                              quality_dir(Path(warehouse.path)))
     metadata = summary.as_metadata()
@@ -116,9 +116,8 @@ def gx_raw_registry(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
                 description="Nothing lost: for every register file, rows read = rows loaded + rows rejected, and "
                             "raw holds exactly the loaded rows.")
 def registry_nothing_lost(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.connect(read_only=True) as con:
-        # One pass over raw and one over the rejected rows (grouped), not one scan per file.
-        bad = con.execute("""
+    # One pass over raw and one over the rejected rows (grouped), not one scan per file; on the target.
+    bad = warehouse.rows("""
             with in_raw as (
                 select _source_file as source_file, cast(_snapshot_date as varchar) as partition_key, count(*) as n
                 from raw.registry_provider_services group by 1, 2
@@ -132,7 +131,7 @@ def registry_nothing_lost(warehouse: Warehouse) -> dg.AssetCheckResult:
             left join in_raw r on r.source_file = l.source_file and r.partition_key = l.partition_key
             left join in_rejected j on j.source_file = l.source_file and j.partition_key = l.partition_key
             where l.source = 'registry'
-        """).fetchall()
+        """)
     problems = [f"{f}: read {r}, loaded {lo}, rejected {rej}, in raw {raw}, in rejected_rows {jr}"
                 for f, r, lo, rej, raw, jr in bad if r != lo + rej or raw != lo or jr != rej]
     return dg.AssetCheckResult(passed=not problems, metadata={"files_checked": len(bad),

@@ -68,7 +68,8 @@ def report_charts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     metadata={"code": dg.MetadataValue.url(CODE + "dbt_docs.py")},
 )
 def dbt_docs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    docs = generate_dbt_docs(Path(warehouse.path))
+    docs = generate_dbt_docs(Path(warehouse.path), warehouse.target, None if warehouse.target == "duckdb"
+                             else warehouse.rows)
     context.log.info(f"dbt docs in {docs.folder}")
     return dg.MaterializeResult(metadata={
         "site": dg.MetadataValue.path(str(docs.static_index)),

@@ -72,7 +72,7 @@ joined as (
 select
     *,
     case
-        when population > 0 then 1000.0 * social_work_specialists / population
+        when population > 0 then cast(1000.0 * social_work_specialists / population as {{ lvsocial.type_double() }})
     end as specialists_per_1000,
     case
         when population > 0 then social_work_specialists * 1000 >= population

@@ -25,25 +25,25 @@ services as (
 
 select
     cast(r.snapshot_date as date) as snapshot_date,
-    cast(r.record_key as {{ dbt.type_string() }}) as record_key,
+    cast(r.record_key as {{ lvsocial.type_varchar() }}) as record_key,
     cast(r.register_number as integer) as register_number,
-    cast(p.provider_key as {{ dbt.type_string() }}) as provider_key,
-    cast(s.service_key as {{ dbt.type_string() }}) as service_key,
-    cast(r.municipality_key as {{ dbt.type_string() }}) as municipality_key,
-    cast(r.current_municipality_key as {{ dbt.type_string() }}) as current_municipality_key,
-    cast(r.status as {{ dbt.type_string() }}) as status,
+    cast(p.provider_key as {{ lvsocial.type_varchar() }}) as provider_key,
+    cast(s.service_key as {{ lvsocial.type_varchar() }}) as service_key,
+    cast(r.municipality_key as {{ lvsocial.type_varchar() }}) as municipality_key,
+    cast(r.current_municipality_key as {{ lvsocial.type_varchar() }}) as current_municipality_key,
+    cast(r.status as {{ lvsocial.type_varchar() }}) as status,
     cast(r.capacity as integer) as capacity,
     cast(r.registered_on as date) as registered_on,
     cast(r.removed_on as date) as removed_on,
-    cast(r.service_name as {{ dbt.type_string() }}) as service_name_as_written,
+    cast(r.service_name as {{ lvsocial.type_varchar() }}) as service_name_as_written,
     cast(r.is_service_mapped as boolean) as is_service_mapped,
-    cast(r.municipality_as_written as {{ dbt.type_string() }}) as municipality_as_written,
-    cast(r.service_form as {{ dbt.type_string() }}) as service_form,
-    cast(r.client_groups as {{ dbt.type_string() }}) as client_groups,
-    cast(r.source_format as {{ dbt.type_string() }}) as source_format,
-    cast(r.source_file as {{ dbt.type_string() }}) as source_file,
+    cast(r.municipality_as_written as {{ lvsocial.type_varchar() }}) as municipality_as_written,
+    cast(r.service_form as {{ lvsocial.type_varchar() }}) as service_form,
+    cast(r.client_groups as {{ lvsocial.type_varchar() }}) as client_groups,
+    cast(r.source_format as {{ lvsocial.type_varchar() }}) as source_format,
+    cast(r.source_file as {{ lvsocial.type_varchar() }}) as source_file,
     cast(r.source_row as integer) as source_row,
-    cast(r.file_sha256 as {{ dbt.type_string() }}) as source_file_sha256
+    cast(r.file_sha256 as {{ lvsocial.type_varchar() }}) as source_file_sha256
 from records as r
 left join providers as p
     on p.register_number = r.register_number

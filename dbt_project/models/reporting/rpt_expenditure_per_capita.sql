@@ -50,8 +50,10 @@ select
     e.planned_eur,
     e.executed_eur,
     p.population,
-    case when p.population > 0 then round(e.executed_eur / p.population, 2) end as executed_eur_per_capita,
-    case when p.population > 0 then round(e.planned_eur / p.population, 2) end as planned_eur_per_capita,
+    case when p.population > 0 then cast(round(e.executed_eur / p.population, 2) as {{ lvsocial.type_double() }}) end
+        as executed_eur_per_capita,
+    case when p.population > 0 then cast(round(e.planned_eur / p.population, 2) as {{ lvsocial.type_double() }}) end
+        as planned_eur_per_capita,
     e.municipalities_summed
 from expenditure as e
 left join municipalities as m on m.municipality_key = e.current_municipality_key

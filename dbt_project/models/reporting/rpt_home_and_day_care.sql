@@ -56,7 +56,7 @@ select
     b.day_care_clients,
     b.day_care_eur,
     p.population,
-    case when p.population > 0 then round(1000.0 * b.home_care_clients / p.population, 2) end
+    case when p.population > 0 then cast(round(1000.0 * b.home_care_clients / p.population, 2) as {{ lvsocial.type_double() }}) end
         as home_care_clients_per_1000,
     b.municipalities_summed
 from by_municipality as b
