@@ -116,3 +116,55 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_sep("-", "screenshots (tests/artifacts)")
         for path in shots:
             terminalreporter.write_line(str(path))
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL server for the postgres target's tests: CI's (LVSOCIAL_PG_* set by .ci/run) or a throwaway one
+    started here with scripts/postgres.sh. Each test module gets a database of its own (`database()`)."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+
+    def env(self, dbname: str) -> dict:
+        return {"LVSOCIAL_PG_HOST": self.host, "LVSOCIAL_PG_PORT": str(self.port), "LVSOCIAL_PG_USER": self.user,
+                "LVSOCIAL_PG_PASSWORD": self.password, "LVSOCIAL_PG_DATABASE": dbname}
+
+    def settings(self, dbname: str) -> dict:
+        return {"host": self.host, "port": self.port, "user": self.user, "password": self.password,
+                "dbname": dbname}
+
+    def database(self, prefix: str) -> str:
+        """A new, empty database (the role `lvsocial` may create databases)."""
+        import uuid
+
+        import psycopg2
+
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        con = psycopg2.connect(**self.settings("postgres"))
+        con.autocommit = True
+        with con.cursor() as cur:
+            cur.execute(f"create database {name}")
+        con.close()
+        return name
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    if os.environ.get("LVSOCIAL_PG_PORT"):
+        yield PostgresServer(os.environ.get("LVSOCIAL_PG_HOST", "127.0.0.1"), int(os.environ["LVSOCIAL_PG_PORT"]),
+                             os.environ.get("LVSOCIAL_PG_USER", "lvsocial"), os.environ.get("LVSOCIAL_PG_PASSWORD", ""))
+        return
+    data = tmp_path_factory.mktemp("postgres") / "data"
+    port = _free_port()
+    script = str(REPO / "scripts" / "postgres.sh")
+    proc = subprocess.run(["bash", script, "start", str(data), str(port)], capture_output=True, text=True,
+                          timeout=600)
+    if proc.returncode != 0:
+        pytest.fail(f"could not start a throwaway PostgreSQL server:\n{proc.stdout}\n{proc.stderr}")
+    try:
+        yield PostgresServer("127.0.0.1", port, "lvsocial", "")
+    finally:
+        subprocess.run(["bash", script, "stop", str(data)], capture_output=True, timeout=120)
