@@ -2,7 +2,8 @@
 # README command 2: set up, then run the test suite (one pipeline run on the sample, shared by the mart tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# The engine tests build the sample on PostgreSQL and Spark too: their optional packages, Java for Spark.
+LVSOCIAL_EXTRAS="dev,postgres,spark" bash scripts/setup.sh
 
 # The browser test (tests/test_ui_browser.py) drives Debian's Chromium through its chromedriver.
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
@@ -19,4 +20,17 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     exit 1
   fi
 fi
+# Spark (tests/test_spark_target.py) runs in a JVM: Java 17 or newer.
+if ! command -v java >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing a Java runtime for Spark"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless \
+      || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless; }
+  else
+    echo "error: the Spark tests need Java 17+ (java on PATH); as root: apt-get install -y openjdk-17-jre-headless" >&2
+    exit 1
+  fi
+fi
+# PostgreSQL: the server LVSOCIAL_PG_* names (CI starts one), else the tests start a throwaway one themselves
+# (scripts/postgres.sh, which installs Debian's postgresql package when it is missing).
 exec .venv/bin/python -m pytest "$@"
