@@ -9,11 +9,12 @@ import subprocess
 import duckdb
 import psycopg2
 import pytest
-from conftest import LVSOCIAL, SAMPLE_LANDING, run_pipeline
-from equivalence import compare_rows
 
 from orchestration.config import MANIFEST
 from orchestration.targets import PostgresEngine, changed_partitions
+
+from .conftest import LVSOCIAL, SAMPLE_LANDING, run_pipeline
+from .equivalence import compare_rows
 
 
 @pytest.fixture(scope="module")
