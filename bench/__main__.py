@@ -7,6 +7,7 @@ Measures, each figure the median of --repeats runs:
   defs      loading the Dagster definitions in a fresh Python (median of 5)
   ui        `lvsocial ui` until its GraphQL API answers with the code location loaded
   suite     the whole test suite once (off by default: about 25 minutes)
+  engines   `lvsocial run --target duckdb|postgres|spark` on each of --scales (off by default; --engines)
 Wall time, CPU time (user + system) and peak resident memory are of the whole process tree. Results are printed
 as a table and written as JSON (machine, versions, git commit, every run)."""
 
@@ -33,7 +34,7 @@ from bench import landings
 from bench.landings import REPO, BenchError
 from bench.measure import MIB, Sampler, default_signals, end_leftovers, run_measured, stop_group, tree_cpu_seconds
 
-PARTS = ("full", "floor", "snapshot", "defs", "ui", "suite")
+PARTS = ("full", "floor", "snapshot", "defs", "ui", "suite", "engines")
 DEFAULT_PARTS = ("full", "floor", "snapshot", "defs", "ui")
 DEFAULT_WORK = Path("/tmp/lvsocial-bench")
 DEFAULT_RESULTS = REPO / "bench" / "results" / "latest.json"
@@ -61,6 +62,17 @@ def _parts(text: str) -> list[str]:
     return parts
 
 
+def _engines(text: str) -> list[str]:
+    from bench.engines import ENGINES
+
+    engines = [e.strip() for e in text.split(",") if e.strip()]
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown or not engines:
+        raise argparse.ArgumentTypeError(f"unknown engine(s) {', '.join(unknown) or text!r}; choose from "
+                                         f"{', '.join(ENGINES)}")
+    return engines
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -71,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scales", type=_ints, default=[1, 10, 100],
                         help="landing sizes for full and floor (default 1,10,100); ×1 is the shipped sample, "
                              "others come from `python -m ingestion.sample --scale N`, made once into --work")
+    parser.add_argument("--engines", type=_engines, default=["duckdb", "postgres", "spark"],
+                        help="targets for the engines part (default duckdb,postgres,spark); postgres uses the "
+                             "server LVSOCIAL_PG_* names, else starts a throwaway one (scripts/postgres.sh)")
     parser.add_argument("--history", type=_ints, default=[12, 60, 180],
                         help="register snapshots already loaded before the new one (default 12,60,180)")
     parser.add_argument("--repeats", type=int, default=None,
@@ -226,15 +241,19 @@ class Bench:
 
     # -- 1. full lvsocial run --
 
-    def lvsocial_run(self, landing: Path, run_dir: Path, log_name: str = "lvsocial-run.log") -> tuple[dict, Path]:
-        """One measured `lvsocial run` with a fresh warehouse and DAGSTER_HOME under run_dir."""
+    def lvsocial_run(self, landing: Path, run_dir: Path, log_name: str = "lvsocial-run.log", target: str = "duckdb",
+                     env_extra: dict | None = None, measured=None) -> tuple[dict, Path]:
+        """One measured `lvsocial run` with a fresh warehouse and DAGSTER_HOME under run_dir (on `target`)."""
         fresh(run_dir)
         warehouse = run_dir / "warehouse" / "lvsocial.duckdb"
         log = run_dir / log_name
-        m = run_measured([self.lvsocial, "run", "--landing", str(landing), "--warehouse", str(warehouse)],
-                         env=self.env(DAGSTER_HOME=run_dir / "dagster_home"), cwd=REPO, log=log,
-                         timeout=self.args.timeout)
+        extra = [] if target == "duckdb" else ["--target", target]
+        m = run_measured([self.lvsocial, "run", "--landing", str(landing), "--warehouse", str(warehouse), *extra],
+                         env=self.env(DAGSTER_HOME=run_dir / "dagster_home", **(env_extra or {})), cwd=REPO,
+                         log=log, timeout=self.args.timeout)
         run = {**m.figures(), "ok": m.returncode == 0, "log": str(log)}
+        if measured is not None:
+            measured.append(m)
         if m.returncode != 0:
             run["error"] = f"lvsocial run exited {m.returncode}; log {log}:\n{tail(log)}"
         return run, warehouse
@@ -497,7 +516,48 @@ class Bench:
             time.sleep(0.2)
         raise BenchError(f"no answer listing the jobs from http://127.0.0.1:{port}/graphql within {timeout:.0f} s")
 
-    # -- 5. test suite --
+    # -- 5. engines --
+
+    def engines(self, scale: int) -> None:
+        from contextlib import ExitStack
+
+        from bench.engines import postgres_server
+
+        landing = landings.scaled(self.work, scale, self.python)
+        with ExitStack() as stack:
+            server = stack.enter_context(postgres_server(self.work)) if "postgres" in self.args.engines else None
+            for engine in self.args.engines:
+                runs = []
+                n = self.repeats()
+                for i in range(1, n + 1):
+                    with ExitStack() as run_stack:
+                        env_extra, sampler = {}, None
+                        if engine == "postgres":
+                            env_extra = run_stack.enter_context(server.database())
+                            pid = server.server_pid()
+                            if pid:
+                                sampler = Sampler(pid)
+                                sampler.start()
+                        try:
+                            run, _ = self.lvsocial_run(landing, self.work / "runs" / f"engine-{engine}-x{scale}",
+                                                       target=engine, env_extra=env_extra)
+                        finally:
+                            if sampler is not None:
+                                sampler.stop()
+                        if sampler is not None:
+                            run["server_peak_rss_mib"] = round(sampler.peak / MIB, 1)
+                    runs.append(run)
+                    server_note = f", server {fmt(run['server_peak_rss_mib'], 0)} MiB" \
+                        if "server_peak_rss_mib" in run else ""
+                    say(f"[engine {engine} ×{scale}] run {i}/{n}: {figures_line(run)}{server_note}"
+                        + ("" if run["ok"] else f" — FAILED: {run.get('error')}"))
+                server_peak = median([r.get("server_peak_rss_mib") for r in runs if r["ok"]])
+                self.add(f"engine {engine}", f"x{scale}", runs, scale=scale, engine=engine,
+                         server_peak_rss_mib=server_peak,
+                         notes="" if server_peak is None else f"PostgreSQL server processes peak {fmt(server_peak, 0)} "
+                                                              "MiB (not in the tree's RSS)")
+
+    # -- 6. test suite --
 
     def suite(self) -> None:
         folder = fresh(self.work / "suite")
@@ -545,6 +605,9 @@ class Bench:
             self.attempt("defs", self.defs)
         if "ui" in only:
             self.attempt("ui", self.ui)
+        if "engines" in only:
+            for scale in self.args.scales:
+                self.attempt(f"engines ×{scale}", self.engines, scale)
         if "suite" in only:
             self.attempt("suite", self.suite)
         self.save()
