@@ -157,7 +157,12 @@ def postgres_server(tmp_path_factory):
         yield PostgresServer(os.environ.get("LVSOCIAL_PG_HOST", "127.0.0.1"), int(os.environ["LVSOCIAL_PG_PORT"]),
                              os.environ.get("LVSOCIAL_PG_USER", "lvsocial"), os.environ.get("LVSOCIAL_PG_PASSWORD", ""))
         return
-    data = tmp_path_factory.mktemp("postgres") / "data"
+    # Not under pytest's tmp folder: it is private to the user running the tests, and as root the server runs as
+    # the `postgres` user (scripts/postgres.sh), which must reach its data folder.
+    import shutil
+    import tempfile
+
+    data = Path(tempfile.mkdtemp(prefix="lvsocial-test-pg-"))
     port = _free_port()
     script = str(REPO / "scripts" / "postgres.sh")
     proc = subprocess.run(["bash", script, "start", str(data), str(port)], capture_output=True, text=True,
@@ -168,3 +173,4 @@ def postgres_server(tmp_path_factory):
         yield PostgresServer("127.0.0.1", port, "lvsocial", "")
     finally:
         subprocess.run(["bash", script, "stop", str(data)], capture_output=True, timeout=120)
+        shutil.rmtree(data, ignore_errors=True)
