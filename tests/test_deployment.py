@@ -1,9 +1,10 @@
 """The settings of a shared deployment (deploy/), with real processes: Dagster's own storage on PostgreSQL
 (deploy/dagster.yaml in DAGSTER_HOME, a fresh database on conftest's PostgreSQL server) filled by `lvsocial run`;
 `lvsocial daemon` launching the run the register sensor requests for a snapshot dropped into the landing folder (the
-sensor switched on with `dagster sensor start -w deploy/workspace.yaml`); and `lvsocial ui --read-only` showing
-those runs from PostgreSQL while refusing to launch one. A small landing (one register snapshot, then a second)
-keeps it to a few minutes: the dbt build of every model is most of each run."""
+sensor switched on with `dagster sensor start -w deploy/workspace.yaml`); `lvsocial ui --no-daemon` queueing a run
+for the daemon; and `lvsocial ui --read-only` showing those runs from PostgreSQL while refusing to launch one. A
+small landing (one register snapshot, then a second) keeps it to a few minutes: the dbt build of every model is
+most of each run."""
 
 from __future__ import annotations
 
@@ -156,28 +157,51 @@ def _graphql(base: str, query: str) -> dict:
     return body["data"]
 
 
+def _loaded(base: str) -> dict:
+    """Runs, permissions and the repository, once the code location has loaded (it may still be loading just after
+    the server answers)."""
+    deadline = time.monotonic() + 120
+    while True:
+        data = _graphql(base, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name "
+                              "location { name } } } } permissions { permission value } "
+                              "runsOrError { ... on Runs { results { runId jobName status } } } }")
+        repos = data["repositoriesOrError"].get("nodes") or []
+        if repos or time.monotonic() > deadline:
+            assert repos, data
+            data["selector"] = (f'repositoryLocationName: "{repos[0]["location"]["name"]}", '
+                                f'repositoryName: "{repos[0]["name"]}"')
+            return data
+        time.sleep(2)
+
+
+def test_engineers_ui_queues_a_run_for_the_daemon(deployment):
+    """`lvsocial ui --no-daemon`: the web server alone; a run launched there waits in PostgreSQL's queue for the
+    deployment's daemon (stopped now, so it stays queued)."""
+    with serve_ui(deployment, "--no-daemon") as base:
+        data = _loaded(base)
+        assert {p["permission"]: p["value"] for p in data["permissions"]}["launch_pipeline_execution"] is True
+        launched = _graphql(base, f'mutation {{ launchRun(executionParams: {{ selector: {{ {data["selector"]}, '
+                                  f'jobName: "transform" }} }}) {{ __typename ... on LaunchRunSuccess '
+                                  f'{{ run {{ runId }} }} ... on PythonError {{ message }} }} }}')["launchRun"]
+        assert launched["__typename"] == "LaunchRunSuccess", launched
+        run_id = launched["run"]["runId"]
+        time.sleep(5)
+        assert deployment.pg("select pipeline_name, status from runs where run_id = %s", (run_id,)) == [
+            ("transform", "QUEUED")]
+
+
 def test_read_only_ui_shows_the_runs_in_postgresql_and_launches_none(deployment):
     stored = {run_id: (job, status) for run_id, job, status in deployment.pg(
         "select run_id, pipeline_name, status from runs")}
     with serve_ui(deployment, "--read-only") as base:
-        deadline = time.monotonic() + 120
-        while True:  # the code location may still be loading just after the server answers
-            data = _graphql(base, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name "
-                                  "location { name } } } } permissions { permission value } "
-                                  "runsOrError { ... on Runs { results { runId jobName status } } } }")
-            repos = data["repositoriesOrError"].get("nodes") or []
-            if repos or time.monotonic() > deadline:
-                break
-            time.sleep(2)
-        assert repos, data
+        data = _loaded(base)
+        selector = data["selector"]
         shown = {r["runId"]: (r["jobName"], r["status"]) for r in data["runsOrError"]["results"]}
         assert shown == stored
         permissions = {p["permission"]: p["value"] for p in data["permissions"]}
         assert permissions["launch_pipeline_execution"] is False
         assert permissions["edit_sensor"] is False
 
-        selector = (f'repositoryLocationName: "{repos[0]["location"]["name"]}", '
-                    f'repositoryName: "{repos[0]["name"]}"')
         launched = _graphql(base, f'mutation {{ launchRun(executionParams: {{ selector: {{ {selector}, '
                                   f'jobName: "transform" }} }}) {{ __typename ... on UnauthorizedError '
                                   f'{{ message }} }} }}')["launchRun"]
