@@ -210,3 +210,5 @@ def test_read_only_ui_shows_the_runs_in_postgresql_and_launches_none(deployment)
                                 f'sensorName: "population_file_sensor" }}) {{ __typename }} }}')["startSensor"]
         assert sensor["__typename"] == "UnauthorizedError", sensor
     assert {r[0] for r in deployment.pg("select run_id from runs")} == set(stored)
+    # `lvsocial run`, `daemon` and `ui` all went through this DAGSTER_HOME: its dagster.yaml is still the deployment's
+    assert (deployment.dagster_home / "dagster.yaml").read_text() == (DEPLOY / "dagster.yaml").read_text()
