@@ -1,6 +1,7 @@
 """The `lvsocial` command: `run` materialises every asset on a landing folder into a warehouse and records the
 run in the persistent Dagster instance; `ui` serves the Dagster UI on the same instance and definitions;
-`prepare` builds the dbt manifest."""
+`daemon` runs the Dagster daemon (schedules, sensors, run queue) on that instance; `prepare` builds the dbt
+manifest."""
 
 from __future__ import annotations
 
@@ -393,16 +394,34 @@ def _execute(job, instance, tags: dict, args, progress: Progress, outcome: dict,
 def cmd_ui(args) -> int:
     landing, warehouse = _apply_locations(args)
     config.prepare_manifest()
-    mode = " (read-only: no launching, no wiping)" if args.read_only else ""
-    print(f"Dagster UI on http://127.0.0.1:{args.port}{mode} — landing {landing}, warehouse {warehouse}", flush=True)
+    mode = " (read-only: no launching, no wiping)" if args.read_only else \
+        " (web server only: the daemon of the instance launches runs)" if args.no_daemon else ""
+    print(f"Dagster UI on http://{args.host}:{args.port}{mode} — landing {landing}, warehouse {warehouse}",
+          flush=True)
     bin_dir = Path(sys.executable).parent
-    if args.read_only:
-        # Auditors: the web server alone, in Dagster's read-only mode; no daemon, so no sensors or schedules run.
-        cmd = [str(bin_dir / "dagster-webserver"), "-m", "orchestration.definitions", "-h", "127.0.0.1",
-               "-p", str(args.port), "--read-only"]
+    if args.read_only or args.no_daemon:
+        # Auditors (--read-only): the web server alone, in Dagster's read-only mode; no daemon, so no sensors or
+        # schedules run. --no-daemon: the web server alone for engineers of a shared deployment, whose one daemon
+        # (`lvsocial daemon`) runs elsewhere on the same instance; two daemons on one instance are not supported.
+        cmd = [str(bin_dir / "dagster-webserver"), "-m", "orchestration.definitions", "-h", args.host,
+               "-p", str(args.port)] + (["--read-only"] if args.read_only else [])
     else:
-        cmd = [str(bin_dir / "dagster"), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1",
+        cmd = [str(bin_dir / "dagster"), "dev", "-m", "orchestration.definitions", "-h", args.host,
                "-p", str(args.port)]
+    return _run_child(cmd)
+
+
+def cmd_daemon(args) -> int:
+    landing, warehouse = _apply_locations(args)
+    config.prepare_manifest()
+    print(f"Dagster daemon (schedules, sensors, run queue, run monitoring) on {os.environ['DAGSTER_HOME']} — "
+          f"landing {landing}, warehouse {warehouse}", flush=True)
+    cmd = [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-m", "orchestration.definitions"]
+    return _run_child(cmd)
+
+
+def _run_child(cmd: list[str]) -> int:
+    """Run a Dagster server process in the repository until it ends; Ctrl-C stops it the way Dagster expects."""
     proc = subprocess.Popen(cmd, cwd=config.REPO_ROOT)
     try:
         return proc.wait()
@@ -480,11 +499,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reload", action="store_true",
                      help="load every file again, even those already loaded unchanged")
     run.set_defaults(func=cmd_run)
-    ui = sub.add_parser("ui", parents=[locations], help="serve the Dagster UI on 127.0.0.1")
+    ui = sub.add_parser("ui", parents=[locations],
+                        help="serve the Dagster UI (with a daemon of its own, unless --read-only or --no-daemon)")
     ui.add_argument("--port", type=int, default=3000)
-    ui.add_argument("--read-only", action="store_true",
-                    help="auditor mode: Dagster's read-only UI, without launch or wipe buttons")
+    ui.add_argument("--host", default="127.0.0.1",
+                    help="interface to serve on (default 127.0.0.1; 0.0.0.0 for every interface)")
+    mode = ui.add_mutually_exclusive_group()
+    mode.add_argument("--read-only", action="store_true",
+                      help="auditor mode: Dagster's read-only UI, without launch or wipe buttons (no daemon)")
+    mode.add_argument("--no-daemon", action="store_true",
+                      help="the web server without a daemon of its own (`dagster dev` starts one): for a shared "
+                           "deployment where `lvsocial daemon` already runs on the same DAGSTER_HOME")
     ui.set_defaults(func=cmd_ui)
+    daemon = sub.add_parser("daemon", parents=[locations],
+                            help="run the Dagster daemon: schedules, sensors, the run queue (runs launched from the "
+                                 "UI), run monitoring; one per DAGSTER_HOME (deploy/README.md)")
+    daemon.set_defaults(func=cmd_daemon)
     rejected = sub.add_parser("rejected", parents=[locations], help="list rejected input rows by source and reason")
     rejected.add_argument("--source", help="only this source (e.g. registry)")
     rejected.add_argument("--file", help="only files whose name contains this")
