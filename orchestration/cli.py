@@ -232,7 +232,7 @@ def _check_target(target: str, warehouse: Path) -> str | None:
     try:
         engine = engine_for(target, warehouse)
         if engine is not None:
-            engine.rows("select 1")
+            engine.check()
     except TargetError as exc:
         return str(exc)
     return None

@@ -88,6 +88,10 @@ class Engine:
 
     name = "duckdb"
 
+    def check(self) -> None:
+        """Raise TargetError when the target cannot be used (called before a run starts)."""
+        self.rows("select 1")
+
     def frame(self, sql: str):
         raise NotImplementedError
 
