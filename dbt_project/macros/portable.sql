@@ -6,8 +6,9 @@
 {% macro default__regexp_replace_all(expr, pattern, replacement) -%}
     regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
 {%- endmacro %}
+{#- Spark reads backslash escapes in string literals ('\s' would be 's'): the pattern goes in a raw literal. -#}
 {% macro spark__regexp_replace_all(expr, pattern, replacement) -%}
-    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
+    regexp_replace({{ expr }}, r'{{ pattern }}', r'{{ replacement }}')
 {%- endmacro %}
 
 {% macro safe_cast(expr, type) -%}

@@ -1,7 +1,7 @@
 -- Register records with the municipality resolved on the snapshot date (and harmonised to today's map) and the
 -- service classified into the canonical taxonomy. Records whose municipality or service cannot be resolved stay,
 -- with NULL municipality keys or the `unmapped` service, and are reported by tests.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='snapshot_date') }}
+{{ config(materialized='incremental', **lvsocial.snapshot_incremental_config()) }}
 
 with
 

@@ -71,8 +71,9 @@ joined as (
 
 select
     *,
+    -- a double from the start: Spark would divide `1000.0` (a decimal) to 12 decimals before the mart's cast
     case
-        when population > 0 then cast(1000.0 * social_work_specialists / population as {{ lvsocial.type_double() }})
+        when population > 0 then cast(1000 as {{ lvsocial.type_double() }}) * social_work_specialists / population
     end as specialists_per_1000,
     case
         when population > 0 then social_work_specialists * 1000 >= population

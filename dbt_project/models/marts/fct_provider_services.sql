@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='snapshot_date') }}
+{{ config(materialized='incremental', **lvsocial.snapshot_incremental_config()) }}
 
 with
 

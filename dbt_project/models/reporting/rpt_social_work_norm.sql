@@ -35,8 +35,9 @@ select
     b.social_work_specialists,
     b.other_staff,
     b.population,
-    case when b.population > 0 then cast(1000.0 * b.social_work_specialists / b.population as {{ lvsocial.type_double() }}) end
-        as specialists_per_1000,
+    case
+        when b.population > 0 then cast(1000 as {{ lvsocial.type_double() }}) * b.social_work_specialists / b.population
+    end as specialists_per_1000,
     case when b.population > 0 then b.social_work_specialists * 1000 >= b.population end as meets_norm,
     b.municipalities_summed,
     b.municipalities_meeting_norm,
