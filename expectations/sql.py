@@ -3,7 +3,9 @@ target's SQL, so the same query reads the same frame on PostgreSQL and Spark:
 
 - `try_cast(<expr> as integer)`: PostgreSQL has no try_cast; a CASE casts only text that is an integer;
 - `cast(... as double)`: PostgreSQL spells the type `double precision`;
-- `regexp_replace(s, pattern, replacement, 'g')`: Spark replaces every match without (and refuses) the flag.
+- `regexp_replace(s, pattern, replacement, 'g')`: Spark replaces every match without (and refuses) the flag;
+- backslashes in string literals: Spark reads `'\s'` as `s`, so they are doubled there;
+- `cast(... as varchar)`: Spark wants a length; its unbounded text type is `string`.
 
 Only these constructs are rewritten; a query using other DuckDB-only SQL fails on the target with the engine's
 error naming it. The dbt models have dispatch macros for the same gaps (dbt_project/macros/portable.sql)."""
@@ -15,6 +17,8 @@ import re
 _TRY_CAST_INT = re.compile(r"\btry_cast\s*\(", re.IGNORECASE)
 _AS_DOUBLE = re.compile(r"\bas\s+double\s*\)", re.IGNORECASE)
 _REGEXP_G = re.compile(r",\s*'g'\s*\)")
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
+_AS_VARCHAR = re.compile(r"\bas\s+varchar\s*\)", re.IGNORECASE)
 
 
 def _balanced(sql: str, start: int) -> int:
@@ -55,5 +59,6 @@ def for_target(sql: str, target: str) -> str:
     if target == "postgres":
         return _AS_DOUBLE.sub("as double precision)", _postgres_try_cast(sql))
     if target == "spark":
-        return _REGEXP_G.sub(")", sql)
+        sql = _AS_VARCHAR.sub("as string)", sql)
+        return _LITERAL.sub(lambda m: m.group(0).replace("\\", "\\\\"), _REGEXP_G.sub(")", sql))
     return sql

@@ -139,6 +139,7 @@ def _print_notes(progress: Progress, where: str, value, label: str) -> None:
 def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
     import duckdb
 
+    from orchestration.publishing import published_dir
     from orchestration.targets import engine_for
 
     checks = outcome.get("checks", [])
@@ -160,6 +161,12 @@ def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
     target = os.environ.get("LVSOCIAL_TARGET", "duckdb")
     engine = engine_for(target, warehouse)
     count = (lambda sql: con.execute(sql).fetchall()) if engine is None else engine.rows
+    published_db = published_dir(warehouse) / "lvsocial.duckdb"
+    if target == "spark" and published_db.exists():
+        # One JVM per count would take minutes: the published copy was pulled from Spark at the end of the run.
+        def count(sql):
+            with duckdb.connect(str(published_db), read_only=True) as pub:
+                return pub.execute(sql).fetchall()
     with con:
         print(f"  rows per mart{'' if engine is None else f' (on {target})'}:")
         try:
@@ -189,7 +196,6 @@ def _summary(warehouse: Path, outcome: dict, progress: Progress) -> None:
         print(f"  marts are on {where} (schemas marts, reporting); raw files and audit in {warehouse}; "
               "run history: `lvsocial ui`")
     from expectations.runner import quality_dir
-    from orchestration.publishing import published_dir
 
     docs = quality_dir(warehouse) / "data_docs" / "index.html"
     if docs.exists():

@@ -47,7 +47,7 @@ class SparkEngine(Engine):
         from ingestion.spark_raw import spark_frames
 
         try:
-            return spark_frames(self.spark_dir, queries)
+            return spark_frames(self.spark_dir, queries, persistent=True)
         except RuntimeError as exc:
             raise TargetError(f"Spark ({self.spark_dir}): {exc}") from exc
 
@@ -110,11 +110,16 @@ class SparkEngine(Engine):
         if not copies:
             return {}
         copies += [TableCopy(f"audit.{t}") for t in AUDIT_TABLES if duckdb_columns(con, f"audit.{t}")]
-        con.execute("checkpoint")  # the child process reads the file
         try:
-            results = copy_tables(self.warehouse, self.spark_dir, copies, connection=con)
-        except RuntimeError as exc:
-            raise TargetError(f"copying to Spark ({self.spark_dir}) failed: {exc}") from exc
+            results = copy_tables(self.warehouse, self.spark_dir, copies, connection=con, persistent=True)
+        except RuntimeError as first:
+            if not state:
+                raise TargetError(f"copying to Spark ({self.spark_dir}) failed: {first}") from first
+            # Spark's tables are not what the remembered state says (a table dropped by hand, a wiped folder):
+            # forget the state and copy every table of these sources whole.
+            log(f"copying partitions to Spark failed ({first}); copying the tables whole")
+            self._state_path().unlink(missing_ok=True)
+            return self.mirror(con, sources, log)
         self.spark_dir.mkdir(parents=True, exist_ok=True)
         tmp = self._state_path().with_suffix(".tmp")
         tmp.write_text(json.dumps(new_state), encoding="utf-8")

@@ -94,9 +94,11 @@ def lvsocial_dbt_assets(context: dg.AssetExecutionContext, config: DbtBuildConfi
         warehouse.mirror(con, log=context.log.info)
     os.environ["LVSOCIAL_WAREHOUSE"] = warehouse.path
     if warehouse.target == "spark":
+        from ingestion.spark_raw import stop_workers
         from orchestration.targets import spark_dir
 
         os.environ["LVSOCIAL_SPARK_DIR"] = str(spark_dir(warehouse.path))
+        stop_workers()  # dbt's session opens the metastore, which one JVM at a time may hold
     # Row counts and column schemas are read through dbt's adapter in this process, after each model is built.
     target = dbt_target_dir(warehouse.path, warehouse.target)
     fingerprint = project_fingerprint()
@@ -109,8 +111,14 @@ def lvsocial_dbt_assets(context: dg.AssetExecutionContext, config: DbtBuildConfi
         args.append("--full-refresh")
     invocation = dbt.cli(args, context=context, target_path=target)
     try:
-        events = invocation.stream().fetch_row_counts()
-        yield from events.fetch_column_metadata(with_column_lineage=config.column_lineage)
+        if warehouse.target == "spark":
+            # Row counts and column schemas would be read through dbt-spark's adapter in this process: a JVM here
+            # holding Spark's metastore, which the checks' child processes then could not open. The published copy
+            # (pulled from Spark) has the row counts.
+            yield from invocation.stream()
+        else:
+            events = invocation.stream().fetch_row_counts()
+            yield from events.fetch_column_metadata(with_column_lineage=config.column_lineage)
     finally:
         if warehouse.target == "duckdb":
             _release_adapter_connection()

@@ -71,8 +71,6 @@ def esf_cfla_projects(context: dg.AssetExecutionContext, config: CflaConfig, war
                 failures.append(str(exc))
                 context.log.error(f"period {key}: {exc}")
                 continue
-            finally:
-                warehouse.mirror(con, [esf.SOURCE_CFLA], log=context.log.info)  # to the postgres/spark target
             warnings += [f"{paths[0].name}: {n}" for n in notes]
             file_info = totals.pop("files")[0]
             for measure, n in by_measure.items():
@@ -85,6 +83,7 @@ def esf_cfla_projects(context: dg.AssetExecutionContext, config: CflaConfig, war
                              f"{totals['rows_rejected']} rejected, {totals['rows_filtered']} of other measures "
                              f"left out")
         rows_in_table = con.execute(f"select count(*) from raw.{esf.TABLE_CFLA}").fetchone()[0] if per_file else 0
+        warehouse.mirror(con, [esf.SOURCE_CFLA], log=context.log.info)  # to the postgres/spark target
     for w in warnings[:20]:
         context.log.warning(w)
     if failures:

@@ -126,7 +126,8 @@ def registry_nothing_lost(warehouse: Warehouse) -> dg.AssetCheckResult:
                 select source_file, partition_key, count(*) as n
                 from audit.rejected_rows where source = 'registry' group by 1, 2
             )
-            select l.source_file, l.rows_read, l.rows_loaded, l.rows_rejected, coalesce(r.n, 0), coalesce(j.n, 0)
+            select l.source_file, l.rows_read, l.rows_loaded, l.rows_rejected, coalesce(r.n, 0) as in_raw,
+                   coalesce(j.n, 0) as in_rejected
             from audit.load_log l
             left join in_raw r on r.source_file = l.source_file and r.partition_key = l.partition_key
             left join in_rejected j on j.source_file = l.source_file and j.partition_key = l.partition_key

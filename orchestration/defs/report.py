@@ -68,8 +68,14 @@ def report_charts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     metadata={"code": dg.MetadataValue.url(CODE + "dbt_docs.py")},
 )
 def dbt_docs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    docs = generate_dbt_docs(Path(warehouse.path), warehouse.target, None if warehouse.target == "duckdb"
-                             else warehouse.rows)
+    rows = None if warehouse.target == "duckdb" else warehouse.rows
+    if warehouse.target == "spark":  # Spark has no information_schema: the catalog of the copy pulled from it
+        import duckdb
+
+        def rows(sql):
+            with duckdb.connect(str(published_dir(Path(warehouse.path)) / "lvsocial.duckdb"), read_only=True) as con:
+                return con.execute(sql).fetchall()
+    docs = generate_dbt_docs(Path(warehouse.path), warehouse.target, rows)
     context.log.info(f"dbt docs in {docs.folder}")
     return dg.MaterializeResult(metadata={
         "site": dg.MetadataValue.path(str(docs.static_index)),
