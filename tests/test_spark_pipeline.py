@@ -66,6 +66,13 @@ def test_raw_is_mirrored_into_spark_and_remembered(spark_run):
 
 
 def test_no_spark_process_outlives_the_run(spark_run):
+    import time
+
     spark_dir = str(spark_run.warehouse.parent / "spark")
-    left = subprocess.run(["pgrep", "-f", spark_dir], capture_output=True, text=True).stdout.split()
+    deadline = time.monotonic() + 30  # a JVM ends a moment after the Python process that started it
+    while True:
+        left = subprocess.run(["pgrep", "-af", spark_dir], capture_output=True, text=True).stdout.splitlines()
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(1)
     assert not left, f"processes still using {spark_dir}: {left}"

@@ -12,7 +12,8 @@ from ingestion.spark_raw import TableCopy
 @pytest.fixture
 def copied(monkeypatch) -> list:
     calls = []
-    monkeypatch.setattr(spark_raw, "copy_tables_here", lambda duckdb, spark_dir, copies: calls.append(copies) or [])
+    monkeypatch.setattr(spark_raw, "copy_tables_here",
+                        lambda duckdb, spark_dir, copies, **_: calls.append(copies) or [])
     return calls
 
 
