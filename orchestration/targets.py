@@ -150,11 +150,13 @@ class PostgresEngine(Engine):
         return self.PG_TYPES[t]
 
     def rows(self, sql: str) -> list[tuple]:
-        with self.connect() as pg, pg.cursor() as cur:
-            cur.execute(sql)
-            result = cur.fetchall()
-        pg.close()
-        return result
+        pg = self.connect()
+        try:
+            with pg.cursor() as cur:
+                cur.execute(sql)
+                return cur.fetchall()
+        finally:
+            pg.close()
 
     def frame(self, sql: str):
         """The query's rows as a pandas frame typed as DuckDB's `.df()` types them (floats for numeric, datetime64
