@@ -53,24 +53,23 @@ def _ints(text: str) -> list[int]:
     return values
 
 
+def _choices(text: str, allowed, what: str) -> list[str]:
+    chosen = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in allowed]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown {what}(s) {', '.join(unknown) or text!r}; choose from "
+                                         f"{', '.join(allowed)}")
+    return chosen
+
+
 def _parts(text: str) -> list[str]:
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    unknown = [p for p in parts if p not in PARTS]
-    if unknown or not parts:
-        raise argparse.ArgumentTypeError(f"unknown part(s) {', '.join(unknown) or text!r}; choose from "
-                                         f"{', '.join(PARTS)}")
-    return parts
+    return _choices(text, PARTS, "part")
 
 
 def _engines(text: str) -> list[str]:
     from bench.engines import ENGINES
 
-    engines = [e.strip() for e in text.split(",") if e.strip()]
-    unknown = [e for e in engines if e not in ENGINES]
-    if unknown or not engines:
-        raise argparse.ArgumentTypeError(f"unknown engine(s) {', '.join(unknown) or text!r}; choose from "
-                                         f"{', '.join(ENGINES)}")
-    return engines
+    return _choices(text, ENGINES, "engine")
 
 
 def build_parser() -> argparse.ArgumentParser:

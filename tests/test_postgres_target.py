@@ -62,9 +62,8 @@ def test_every_mart_on_postgres_equals_the_duckdb_build(sample_run, pg_run):
     import pandas as pd
 
     for (table,) in tables:
-        reference = pd.DataFrame.from_records(duck_query(sample_run.warehouse, f"select * from {table}")[1],
-                                              columns=duck_query(sample_run.warehouse,
-                                                                 f"select * from {table} limit 0")[0])
+        columns, rows = duck_query(sample_run.warehouse, f"select * from {table}")
+        reference = pd.DataFrame.from_records(rows, columns=columns)
         columns, rows = pg_query(pg_run.pg, f"select * from {table}")
         assert_frames_equal(reference, pd.DataFrame.from_records(rows, columns=columns), table)
 
