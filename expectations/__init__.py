@@ -2,6 +2,11 @@
 frame read from DuckDB (GX cannot validate a DuckDB table through SQLAlchemy here)."""
 
 import sys as _sys
+import warnings as _warnings
+
+# With the [spark] extra, Great Expectations' import of pyspark warns on every run that pyspark does not support
+# pandas 3; lvsocial never hands pandas frames to Spark, so the warning only clutters the run's terminal.
+_warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 
 def _keep_pyspark_connect_from_exiting() -> None:

@@ -266,6 +266,14 @@ def cmd_run(args) -> int:
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    parse = config.start_parse(warehouse, target)  # while the sources load
+    try:
+        return _run_pipeline(args, landing, warehouse, progress, parse)
+    finally:
+        config.finish_parse(parse, stop=True)  # normally finished before the transform run
+
+
+def _run_pipeline(args, landing: Path, warehouse: Path, progress: Progress, parse) -> int:
     from ingestion import landing as landing_mod
 
     found = landing_mod.scan(landing)
@@ -317,6 +325,9 @@ def cmd_run(args) -> int:
     else:
         transform_config = {"ops": {"lvsocial_dbt_assets": {"config": {"column_lineage": True}}}} \
             if args.column_lineage else None
+        problem = config.finish_parse(parse)
+        if problem:
+            progress.say(f"warning: {problem}")
         all_ok &= _execute(defs.resolve_job_def("transform"), instance, base_tags, args, progress, outcome,
                            transform_config)
     _summary(warehouse, outcome, progress)
@@ -483,7 +494,10 @@ def cmd_rejected(args) -> int:
 
 def cmd_prepare(args) -> int:
     config.prepare_manifest(force=True)
-    print(f"dbt manifest ready: {config.MANIFEST}")
+    from orchestration.dbt_specs import CACHE, write_cache
+
+    write_cache()  # so that the next definitions load (UI, daemon, run) need not import dagster-dbt
+    print(f"dbt manifest ready: {config.MANIFEST}\nDagster specs of the dbt assets: {CACHE}")
     return 0
 
 

@@ -87,3 +87,39 @@ def prepare_manifest(force: bool = False, quiet: bool = False) -> Path:
         if proc.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{proc.stdout}\n{proc.stderr}")
     return MANIFEST
+
+
+def start_parse(warehouse: Path, target: str) -> subprocess.Popen | None:
+    """Start `dbt parse` into the warehouse's dbt target folder in the background, for the profile and target the
+    build will use, so that the build parses incrementally (about 3 s less on the sample) instead of from scratch:
+    a new warehouse has no `partial_parse.msgpack` valid for its path. Parsing opens no database connection, so it
+    runs while ingestion writes the warehouse. Not on Spark: dbt-spark's session adapter starts a JVM."""
+    if target not in ("duckdb", "postgres"):
+        return None
+    folder = dbt_target_dir(warehouse, target)
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "LVSOCIAL_WAREHOUSE": str(warehouse)}
+    log = open(folder / "background_parse.log", "w", encoding="utf-8")  # noqa: SIM115  (closed in finish_parse)
+    proc = subprocess.Popen([dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+                             str(DBT_PROJECT_DIR), "--target", target, "--target-path", str(folder)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=DBT_PROJECT_DIR)
+    proc.log_file = log  # type: ignore[attr-defined]
+    return proc
+
+
+def finish_parse(proc: subprocess.Popen | None, stop: bool = False) -> str | None:
+    """Wait for `start_parse` (or with `stop`, end it: the run ended early); None when it succeeded (or was not
+    started), else why it did not (the build then parses by itself, so this is a warning, never an error)."""
+    if proc is None:
+        return None
+    if stop and proc.poll() is None:
+        proc.terminate()
+    try:
+        code = proc.wait(timeout=600)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        code = "timeout"
+    finally:
+        proc.log_file.close()
+    return None if code == 0 else f"background dbt parse ended with {code}; see {proc.log_file.name}"

@@ -58,7 +58,7 @@ def test_the_incremental_build_equals_a_full_build(grown, sample_run):
 
 
 def test_a_changed_project_rebuilds_everything_once(grown):
-    from orchestration.defs.dbt import FINGERPRINT_FILE, project_fingerprint
+    from orchestration.dbt_build import FINGERPRINT_FILE, project_fingerprint
 
     _, second, _ = grown
     stored = (second.warehouse.parent / "dbt_target" / FINGERPRINT_FILE).read_text(encoding="utf-8")

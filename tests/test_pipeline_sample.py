@@ -139,5 +139,13 @@ def test_materialisations_carry_row_counts(sample_run, monkeypatch):
         assert metadata["dagster/row_count"].value == sample_run.scalar(
             "select count(*) from marts.fct_provider_services")
         assert "dagster/column_lineage" not in metadata  # asked for with --column-lineage (tests/test_incremental.py)
+        # The column schema as built (read from the warehouse after dbt ends, orchestration.dbt_build).
+        columns = {c.name: c.type for c in metadata["dagster/column_schema"].value.columns}
+        assert columns == dict(sample_run.query(
+            "select column_name, data_type from information_schema.columns where table_schema = 'marts' "
+            "and table_name = 'fct_provider_services' order by ordinal_position"))
+        view = instance.get_latest_materialization_event(AssetKey(["staging", "stg_registry__provider_services"]))
+        assert "dagster/row_count" not in view.asset_materialization.metadata  # views are not counted
+        assert "dagster/column_schema" in view.asset_materialization.metadata
         raw = instance.get_latest_materialization_event(AssetKey(["raw", "registry_provider_services"]))
         assert raw.asset_materialization.partition is not None  # one materialisation per snapshot partition

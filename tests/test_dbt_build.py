@@ -1,0 +1,67 @@
+"""Row counts and column schemas attached to the dbt build's events from two queries on the warehouse
+(orchestration.dbt_build.with_table_metadata), on a small DuckDB file made here."""
+
+import dagster as dg
+import duckdb
+
+from orchestration.dbt_build import with_table_metadata
+from orchestration.resources import Warehouse
+
+MANIFEST = {
+    "metadata": {"adapter_type": "duckdb"},
+    "nodes": {
+        "model.lvsocial.t": {"unique_id": "model.lvsocial.t", "schema": "marts", "alias": "t",
+                             "config": {"materialized": "table"}},
+        "model.lvsocial.v": {"unique_id": "model.lvsocial.v", "schema": "staging", "alias": "v",
+                             "config": {"materialized": "view"}},
+        "model.lvsocial.o'neil": {"unique_id": "model.lvsocial.o'neil", "schema": "marts", "alias": "o'neil",
+                                  "config": {"materialized": "table"}},
+    },
+}
+
+
+class Log:
+    def __init__(self):
+        self.warnings = []
+
+    def warning(self, message):
+        self.warnings.append(message)
+
+
+def _events():
+    return [dg.Output(None, output_name="marts__t", metadata={"unique_id": "model.lvsocial.t"}),
+            dg.AssetMaterialization(asset_key=["staging", "v"], metadata={"unique_id": "model.lvsocial.v"}),
+            dg.Output(None, output_name="marts__o_neil", metadata={"unique_id": "model.lvsocial.o'neil"}),
+            dg.AssetCheckResult(asset_key=dg.AssetKey(["marts", "t"]), check_name="not_null", passed=True)]
+
+
+def test_tables_get_row_counts_and_every_relation_its_columns(tmp_path):
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts; create schema staging")
+        con.execute("create table marts.t as select range as id, 'x' as name from range(7)")
+        con.execute("create view staging.v as select id from marts.t")
+        con.execute("""create table marts."o'neil" (d date)""")
+    log = Log()
+    out = with_table_metadata(_events(), Warehouse(path=str(path)), MANIFEST, log)
+    assert not log.warnings
+    table, view, quoted, check = out
+    assert table.metadata["dagster/row_count"].value == 7
+    assert table.metadata["dagster/storage_kind"].text == "duckdb"
+    assert [(c.name, c.type) for c in table.metadata["dagster/column_schema"].schema.columns] == \
+        [("id", "BIGINT"), ("name", "VARCHAR")]
+    assert table.metadata["unique_id"].text == "model.lvsocial.t"  # dagster-dbt's metadata kept
+    assert "dagster/row_count" not in view.metadata  # a view's count would run its query
+    assert [c.name for c in view.metadata["dagster/column_schema"].schema.columns] == ["id"]
+    assert quoted.metadata["dagster/row_count"].value == 0
+    assert isinstance(check, dg.AssetCheckResult) and "dagster/row_count" not in check.metadata  # untouched
+
+
+def test_metadata_never_fails_the_build(tmp_path):
+    log = Log()
+    missing = Warehouse(path=str(tmp_path / "nothing_here" / "w.duckdb"))  # read-only open of a missing file fails
+    events = _events()
+    out = with_table_metadata(events, missing, MANIFEST, log)
+    assert [type(e) for e in out] == [type(e) for e in events]
+    assert "dagster/row_count" not in out[0].metadata
+    assert len(log.warnings) == 1 and "row counts and column schemas not read" in log.warnings[0]
