@@ -39,6 +39,15 @@ def quality_dir(warehouse: Path) -> Path:
     return Path(warehouse).parent / "quality"
 
 
+def import_gx():
+    """Great Expectations, imported when first needed (3–4 s that loading the definitions must not pay), with
+    its usage statistics off."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    return gx
+
+
 _CONTEXTS: dict[Path, object] = {}
 
 
@@ -129,8 +138,7 @@ def _get_or_add(getter, adder, name):
 def validate_frame(frame: pd.DataFrame, suite_name: str, build_expectations: Callable[[], list],
                    docs_root: Path | None = None) -> ValidationSummary:
     """Run the expectations on the frame; with `docs_root`, keep the result and rebuild the Data Docs there."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx  # imported here: a 3–4 s import that definitions loading must not pay
+    gx = import_gx()
 
     context = _context(docs_root)
     source = _get_or_add(context.data_sources.get, context.data_sources.add_pandas, "lvsocial")
