@@ -128,6 +128,14 @@ def _share_compiled_templates() -> None:
     DefaultJinjaView.__init__ = __init__
 
 
+def _forget_batches(source) -> None:
+    """The datasource of a kept context holds the last frame it validated (its execution engine caches the
+    batch): on the register at ×10, 1.9 M rows kept alive while dbt builds. Drop them once validated."""
+    manager = source.get_execution_engine().batch_manager
+    manager.reset_batch_cache()
+    manager.batch_data_cache.clear()
+
+
 def _get_or_add(getter, adder, name):
     try:
         return getter(name)
@@ -157,7 +165,10 @@ def validate_frame(frame: pd.DataFrame, suite_name: str, build_expectations: Cal
     checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(name=suite_name, validation_definitions=[definition], actions=actions,
                       result_format="SUMMARY"))
-    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    try:
+        run = checkpoint.run(batch_parameters={"dataframe": frame})
+    finally:
+        _forget_batches(source)
     result = next(iter(run.run_results.values()))
     failed = []
     for r in result.results:

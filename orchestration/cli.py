@@ -271,8 +271,6 @@ def cmd_run(args) -> int:
         return _run_pipeline(args, landing, warehouse, progress, parse)
     finally:
         config.finish_parse(parse, stop=True)  # normally finished before the transform run
-        for thread in _IMPORTS:  # a run that ended before the transform: let the imports finish, not die midway
-            thread.join(timeout=60)
 
 
 def _run_pipeline(args, landing: Path, warehouse: Path, progress: Progress, parse) -> int:
@@ -292,7 +290,6 @@ def _run_pipeline(args, landing: Path, warehouse: Path, progress: Progress, pars
 
     from orchestration.definitions import SOURCES, defs
 
-    _IMPORTS.append(_import_in_background())
     instance = DagsterInstance.get()
     _recover_dead_runs(instance, progress)
     base_tags = {"lvsocial/landing": str(landing), "lvsocial/warehouse": str(warehouse),
@@ -335,28 +332,6 @@ def _run_pipeline(args, landing: Path, warehouse: Path, progress: Progress, pars
                            transform_config)
     _summary(warehouse, outcome, progress)
     return 0 if all_ok and not _blocking_failed(outcome) else 1
-
-
-_IMPORTS: list[threading.Thread] = []
-
-
-def _import_in_background() -> threading.Thread:
-    """Import Great Expectations (first needed by the register's check) and dagster-dbt with dbt-core (needed by
-    the transform run) in a thread while the sources load: 5–6 s of imports that otherwise wait in line. The
-    ingestion steps spend much of their time in DuckDB and in files, outside Python's lock; Python's import lock
-    makes a step that needs a module first simply wait for it."""
-    def work():
-        try:
-            from expectations.runner import import_gx
-
-            import_gx()
-            import orchestration.dbt_build  # noqa: F401
-        except Exception:  # noqa: BLE001  (the step that needs it imports it again and reports the error)
-            pass
-
-    thread = threading.Thread(target=work, name="lvsocial-imports", daemon=True)
-    thread.start()
-    return thread
 
 
 def _recover_dead_runs(instance, progress: Progress) -> None:
