@@ -101,7 +101,8 @@ def start_parse(warehouse: Path, target: str) -> subprocess.Popen | None:
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "LVSOCIAL_WAREHOUSE": str(warehouse)}
     log = open(folder / "background_parse.log", "w", encoding="utf-8")  # noqa: SIM115  (closed in finish_parse)
     proc = subprocess.Popen([dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-                             str(DBT_PROJECT_DIR), "--target", target, "--target-path", str(folder)],
+                             str(DBT_PROJECT_DIR), "--target", target, "--target-path", str(folder),
+                             "--log-path", str(folder)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=DBT_PROJECT_DIR)
     proc.log_file = log  # type: ignore[attr-defined]
     return proc

@@ -74,12 +74,8 @@ translator = LvsocialTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 @cache
 def real_dbt_assets() -> dg.AssetsDefinition:
     """dagster-dbt's own definition of the project: the specs the light definition is cached from, and what
-    dagster-dbt's selection and event code read at run time (manifest, translator, dbt tests as checks)."""
-    if not MANIFEST.exists():
-        raise FileNotFoundError(
-            f"The dbt manifest {MANIFEST} is missing: run `lvsocial prepare` (or `lvsocial run`, which prepares "
-            "it) before loading the Dagster definitions.")
-
+    dagster-dbt's selection and event code read at run time (manifest, translator, dbt tests as checks). The
+    manifest exists: loading the definitions (dbt_specs.load_specs) made sure of it."""
     @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=translator, pool="warehouse",
                 exclude="resource_type:unit_test", name="lvsocial_dbt_assets")
     def lvsocial_dbt_assets(context: dg.AssetExecutionContext):

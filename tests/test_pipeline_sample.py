@@ -149,3 +149,23 @@ def test_materialisations_carry_row_counts(sample_run, monkeypatch):
         assert "dagster/column_schema" in view.asset_materialization.metadata
         raw = instance.get_latest_materialization_event(AssetKey(["raw", "registry_provider_services"]))
         assert raw.asset_materialization.partition is not None  # one materialisation per snapshot partition
+
+
+def test_the_build_on_a_new_warehouse_skips_parsing(sample_run):
+    """`lvsocial run` parses the dbt project for the new warehouse while the sources load (config.start_parse), so
+    the build itself finds nothing to parse."""
+    import json
+
+    from orchestration.config import dbt_target_dir
+
+    target = dbt_target_dir(sample_run.warehouse)
+    assert "Unable to do partial parsing because saved manifest not found" in \
+        (target / "background_parse.log").read_text(encoding="utf-8")  # it was the first parse there
+    build_events = [json.loads(line)["info"] for line in (target / "dbt.log").read_text(encoding="utf-8").splitlines()
+                    if line.startswith("{")]
+    invocations = {}
+    for info in build_events:
+        invocations.setdefault(info["invocation_id"], []).append(info["msg"])
+    build = [msgs for msgs in invocations.values() if any("Finished running" in m for m in msgs)]
+    assert len(build) == 1, "one dbt build on the sample run's warehouse"
+    assert any("no changes found, skipping parsing" in m for m in build[0]), build[0][:10]
