@@ -65,8 +65,9 @@ def _context(docs_root: Path | None):
 
 
 def _open_context(docs_root: Path | None):
-    import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    gx = import_gx()
 
     _share_compiled_templates()
     if docs_root is None:
@@ -83,47 +84,40 @@ def _open_context(docs_root: Path | None):
     return context
 
 
-class _TemplateCache:
-    """Jinja's compiled Data Docs templates, kept for the process (a jinja2 bytecode cache in memory)."""
-
-    def __init__(self):
-        import jinja2
-
-        class Cache(jinja2.BytecodeCache):
-            def __init__(self):
-                self.codes: dict[str, bytes] = {}
-
-            def load_bytecode(self, bucket):
-                if bucket.key in self.codes:
-                    bucket.bytecode_from_string(self.codes[bucket.key])
-
-            def dump_bytecode(self, bucket):
-                self.codes[bucket.key] = bucket.bytecode_to_string()
-
-        self.cache = Cache()
-
-
-_TEMPLATES: list[_TemplateCache] = []
+_TEMPLATE_CACHE: list = []  # one jinja2 bytecode cache for the process, made once GX is loaded
 
 
 def _share_compiled_templates() -> None:
     """GX builds a new jinja environment for every page it renders, compiling its ~50 templates again each time:
-    0.45 s of every validation's Data Docs update. Each new environment gets one shared bytecode cache instead.
-    Only the cache is added; if GX's view class changes shape, the patch stands aside."""
-    if _TEMPLATES:
+    0.45 s of every validation's Data Docs update. Each new environment gets one shared in-memory bytecode cache
+    instead. Only the cache is added; if GX's view class changes shape, the patch stands aside."""
+    if _TEMPLATE_CACHE:
         return
     try:
         from great_expectations.render.view.view import DefaultJinjaView
     except ImportError:
         return
-    _TEMPLATES.append(_TemplateCache())
+    import jinja2
+
+    class MemoryBytecodeCache(jinja2.BytecodeCache):
+        def __init__(self):
+            self.codes: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket):
+            if bucket.key in self.codes:
+                bucket.bytecode_from_string(self.codes[bucket.key])
+
+        def dump_bytecode(self, bucket):
+            self.codes[bucket.key] = bucket.bytecode_to_string()
+
+    _TEMPLATE_CACHE.append(MemoryBytecodeCache())
     original = DefaultJinjaView.__init__
 
     def __init__(self, *args, **kwargs):
         original(self, *args, **kwargs)
         env = getattr(self, "env", None)
         if env is not None and env.bytecode_cache is None:
-            env.bytecode_cache = _TEMPLATES[0].cache
+            env.bytecode_cache = _TEMPLATE_CACHE[0]
 
     DefaultJinjaView.__init__ = __init__
 
