@@ -6,7 +6,7 @@ Measures, each figure the median of --repeats runs:
   snapshot  one new register snapshot after histories of 12, 60, 180: the run the sensor triggers
   defs      loading the Dagster definitions in a fresh Python (median of 5)
   ui        `lvsocial ui` until its GraphQL API answers with the code location loaded
-  suite     the whole test suite once (off by default: about 25 minutes)
+  suite     the whole test suite once (off by default: about 30 minutes)
   engines   `lvsocial run --target duckdb|postgres|spark` on each of --scales (off by default; --engines)
 Wall time, CPU time (user + system) and peak resident memory are of the whole process tree. Results are printed
 as a table and written as JSON (machine, versions, git commit, every run)."""
@@ -561,7 +561,7 @@ class Bench:
     def suite(self) -> None:
         folder = fresh(self.work / "suite")
         log = folder / "pytest.log"
-        say("[suite] python -m pytest -q (about 25 minutes) ...")
+        say("[suite] python -m pytest -q (about 30 minutes) ...")
         m = run_measured([self.python, "-m", "pytest", "-q"], env=self.env(), cwd=REPO, log=log,
                          timeout=self.args.timeout)
         last = summary_line(log.read_text(encoding="utf-8", errors="replace"))
