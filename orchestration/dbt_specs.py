@@ -66,11 +66,9 @@ def write_cache(key: str | None = None) -> DbtSpecs:
     from orchestration.dbt_build import real_dbt_assets
 
     real = real_dbt_assets()
-    specs = DbtSpecs(assets=[_asset_spec(spec) for spec in real.specs],
-                     checks=[_check_spec(spec) for spec in real.check_specs], op_tags=dict(real.op.tags))
-    document = {"key": key or cache_key(), "op_tags": specs.op_tags,
-                "assets": [_asset_json(spec) for spec in specs.assets],
-                "checks": [_check_json(spec) for spec in specs.checks]}
+    document = {"key": key or cache_key(), "op_tags": dict(real.op.tags),
+                "assets": [_asset_json(spec) for spec in real.specs],
+                "checks": [_check_json(spec) for spec in real.check_specs]}
     tmp = CACHE.with_name(f"{CACHE.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(json.dumps(document), encoding="utf-8")
@@ -78,30 +76,15 @@ def write_cache(key: str | None = None) -> DbtSpecs:
     except OSError as exc:  # a read-only deployment: every load then takes the slow way, but loads
         warnings.warn(f"could not write the dbt specs cache {CACHE}: {exc}", stacklevel=2)
         tmp.unlink(missing_ok=True)
-    return specs
-
-
-def _metadata(metadata) -> dict:
-    return {k: v for k, v in metadata.items() if k not in RUNTIME_ONLY}
-
-
-def _asset_spec(spec: dg.AssetSpec) -> dg.AssetSpec:
-    return dg.AssetSpec(key=spec.key, deps=[dep.asset_key for dep in spec.deps], group_name=spec.group_name,
-                        description=spec.description, tags=dict(spec.tags), owners=list(spec.owners),
-                        code_version=spec.code_version, skippable=spec.skippable, metadata=_metadata(spec.metadata))
-
-
-def _check_spec(spec: dg.AssetCheckSpec) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(name=spec.name, asset=spec.asset_key, description=spec.description,
-                             blocking=spec.blocking, additional_deps=[d.asset_key for d in spec.additional_deps],
-                             metadata=_metadata(spec.metadata))
+    return _from_json(document)  # the same specs a later load reads back
 
 
 def _serialize_metadata(metadata) -> str:
     from dagster._core.definitions.metadata import normalize_metadata
     from dagster_shared.serdes import serialize_value
 
-    return serialize_value(dict(normalize_metadata(dict(metadata))))
+    kept = {k: v for k, v in metadata.items() if k not in RUNTIME_ONLY}
+    return serialize_value(dict(normalize_metadata(kept)))
 
 
 def _deserialize_metadata(text: str) -> dict:
