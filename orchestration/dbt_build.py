@@ -212,7 +212,6 @@ def with_table_metadata(events, warehouse: Warehouse, manifest: Mapping[str, Any
     except Exception as exc:  # noqa: BLE001  (metadata is informative; the build stands)
         log.warning(f"row counts and column schemas not read from the {warehouse.target} warehouse: {exc}")
         return events
-    storage = manifest.get("metadata", {}).get("adapter_type")
     out = []
     for event in events:
         uid = event.metadata["unique_id"].text if "unique_id" in getattr(event, "metadata", {}) else None
@@ -220,7 +219,7 @@ def with_table_metadata(events, warehouse: Warehouse, manifest: Mapping[str, Any
             schema, table, _ = relations[uid]
             extra = {}
             if uid in counts:
-                extra.update({"dagster/row_count": int(counts[uid]), "dagster/storage_kind": storage})
+                extra.update({"dagster/row_count": int(counts[uid]), "dagster/storage_kind": warehouse.target})
             if (schema, table) in columns:
                 extra["dagster/column_schema"] = dg.TableSchema(columns=columns[(schema, table)])
             event = event.with_metadata({**event.metadata, **extra})
