@@ -33,6 +33,16 @@ def scoped(query: str, column: str, scope: tuple[str, str] | None, *, and_later:
     return f"select * from ({query}) as validated where {condition}"
 
 
+def within(query: str, column: str, keys: list[str | None]) -> str:
+    """The query limited to a chunk of consecutive snapshots (ISO dates; None for rows without a date): one range,
+    so every engine reads the chunk with one filter."""
+    dates = [str(_iso_date(k)) for k in keys if k is not None]
+    conditions = [f"{column} between date '{dates[0]}' and date '{dates[-1]}'"] if dates else []
+    if None in keys:
+        conditions.append(f"{column} is null")
+    return f"select * from ({query}) as chunk where {' or '.join(conditions)}"
+
+
 def _iso_date(key: str):
     import datetime as dt
 

@@ -5,15 +5,14 @@ adds a partition and requests a run when a new snapshot file lands."""
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import dagster as dg
 
 from expectations import registry as registry_suite
-from expectations.runner import quality_dir, validate_frame
 from ingestion import registry
 from orchestration.resources import LandingFolder, Warehouse
-from orchestration.run_scope import run_partition_range, scoped
+from orchestration.run_scope import run_partition_range
+from orchestration.snapshot_checks import validate_snapshots
 from orchestration.sources import IngestionSource
 
 RAW_REGISTRY = dg.AssetKey(["raw", "registry_provider_services"])
@@ -102,11 +101,11 @@ def registry_provider_services(context: dg.AssetExecutionContext, config: Reload
                             "names present and known; one row per file row; plausible capacities.")
 def gx_raw_registry(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     scope = run_partition_range(context)  # the snapshots this run loaded; all of raw in an unpartitioned run
-    frame = warehouse.frame(scoped(registry_suite.QUERY, "_snapshot_date", scope))
-    summary = validate_frame(frame, registry_suite.SUITE, registry_suite.expectations,
-                             quality_dir(Path(warehouse.path)))
+    summary = validate_snapshots(warehouse, registry_suite.QUERY, "_snapshot_date", scope, registry_suite.SUITE,
+                                 registry_suite.expectations)
     metadata = summary.as_metadata()
     metadata["snapshots_validated"] = "all" if scope is None else f"{scope[0]} … {scope[1]}"
+    metadata["chunks_validated"] = summary.chunks
     if summary.docs_index:
         metadata["data_docs"] = dg.MetadataValue.path(str(summary.docs_index))
     return dg.AssetCheckResult(passed=summary.success, metadata=metadata, severity=dg.AssetCheckSeverity.ERROR)
