@@ -200,6 +200,8 @@ def ensure_audit(con: duckdb.DuckDBPyConnection) -> None:
 
 def same_content_files(files: list[Path]) -> tuple[list[Path], list[str]]:
     """Drop files whose content (after gunzip) equals an earlier one's: the same file dropped twice loads once."""
+    if len(files) < 2:  # nothing to compare: spare reading (and gunzipping) the file
+        return list(files), []
     kept, seen, notes = [], {}, []
     for path in files:
         digest = hashlib.sha256(read_bytes(path)).hexdigest()
