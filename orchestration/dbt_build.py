@@ -4,6 +4,7 @@ is made from)."""
 
 
 import os
+import re
 import threading
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -132,6 +133,29 @@ def build(context: dg.AssetExecutionContext, config, dbt: DbtCliResource, wareho
     with _dbt_adapter(adapter):
         invocation = dbt.cli(args, context=context, target_path=target)
     try:
+        yield from _stream(invocation, warehouse, adapter, context)
+    except Exception as exc:
+        hint = memory_hint(str(exc), warehouse.target)
+        if hint is None:
+            raise
+        raise dg.Failure(description=hint) from exc
+    if invocation.is_successful():
+        (target / FINGERPRINT_FILE).write_text(fingerprint, encoding="utf-8")
+
+
+def memory_hint(message: str, target: str) -> str | None:
+    """What to do when dbt's DuckDB ran out of its memory limit (profiles.yml), or None for other errors."""
+    if target != "duckdb" or "Out of Memory Error" not in message:
+        return None
+    models = sorted(set(re.findall(r"Runtime Error in model (\w+)", message)))
+    limit = os.environ.get("LVSOCIAL_DUCKDB_MEMORY_LIMIT") or "2GB"
+    return (f"dbt's DuckDB ran out of memory (limit {limit}){' in ' + ', '.join(models) if models else ''}. "
+            "Set LVSOCIAL_DUCKDB_MEMORY_LIMIT higher (e.g. 8GB) and run again; a warehouse of 18.7 M register "
+            "records needs about 8GB (BENCHMARKS.md, ×100).")
+
+
+def _stream(invocation, warehouse: Warehouse, adapter: bool, context):
+    try:
         if warehouse.target == "spark":
             # Row counts and column schemas would be read on Spark in this process: a JVM here holding Spark's
             # metastore, which the checks' child processes then could not open. The published copy (pulled from
@@ -145,8 +169,6 @@ def build(context: dg.AssetExecutionContext, config, dbt: DbtCliResource, wareho
     finally:
         if warehouse.target == "duckdb" and adapter:
             _release_adapter_connection()
-    if invocation.is_successful():
-        (target / FINGERPRINT_FILE).write_text(fingerprint, encoding="utf-8")
 
 
 FINGERPRINT_FILE = "lvsocial_project_fingerprint.txt"

@@ -4,7 +4,7 @@
 import dagster as dg
 import duckdb
 
-from orchestration.dbt_build import with_table_metadata
+from orchestration.dbt_build import memory_hint, with_table_metadata
 from orchestration.resources import Warehouse
 
 MANIFEST = {
@@ -65,3 +65,32 @@ def test_metadata_never_fails_the_build(tmp_path):
     assert [type(e) for e in out] == [type(e) for e in events]
     assert "dagster/row_count" not in out[0].metadata
     assert len(log.warnings) == 1 and "row counts and column schemas not read" in log.warnings[0]
+
+
+# The end of the error dagster-dbt raised when a ×100 build ran out of DuckDB's 2 GB (session 5).
+OUT_OF_MEMORY = """The dbt CLI process with command
+
+`dbt build --exclude resource_type:unit_test --full-refresh`
+
+failed with exit code `1`.
+
+Errors parsed from dbt logs:
+
+  Runtime Error in model int_registry_records_conformed (models/intermediate/int_registry_records_conformed.sql)
+  Out of Memory Error: failed to pin block of size 256.0 KiB (1.8 GiB/1.8 GiB used)
+
+  Runtime Error in model int_provider_versions_derived (models/intermediate/int_provider_versions_derived.sql)
+  Out of Memory Error: failed to pin block of size 256.0 KiB (1.8 GiB/1.8 GiB used)
+"""
+
+
+def test_out_of_memory_says_which_models_and_what_to_set(monkeypatch):
+    monkeypatch.delenv("LVSOCIAL_DUCKDB_MEMORY_LIMIT", raising=False)
+    hint = memory_hint(OUT_OF_MEMORY, "duckdb")
+    assert hint.startswith("dbt's DuckDB ran out of memory (limit 2GB) in int_provider_versions_derived, "
+                           "int_registry_records_conformed.")
+    assert "LVSOCIAL_DUCKDB_MEMORY_LIMIT" in hint
+    monkeypatch.setenv("LVSOCIAL_DUCKDB_MEMORY_LIMIT", "3GB")
+    assert "(limit 3GB)" in memory_hint(OUT_OF_MEMORY, "duckdb")
+    assert memory_hint(OUT_OF_MEMORY, "postgres") is None  # the setting is DuckDB's
+    assert memory_hint("Compilation Error in model x", "duckdb") is None  # other errors stay as they were
