@@ -151,7 +151,7 @@ def memory_hint(message: str, target: str) -> str | None:
     limit = os.environ.get("LVSOCIAL_DUCKDB_MEMORY_LIMIT") or "2GB"
     return (f"dbt's DuckDB ran out of memory (limit {limit}){' in ' + ', '.join(models) if models else ''}. "
             "Set LVSOCIAL_DUCKDB_MEMORY_LIMIT higher (e.g. 8GB) and run again; a warehouse of 18.7 M register "
-            "records needs about 8GB (BENCHMARKS.md, ×100).")
+            "records failed at 2GB and built at 8GB (BENCHMARKS.md, ×100).")
 
 
 def _stream(invocation, warehouse: Warehouse, adapter: bool, context):
