@@ -21,6 +21,31 @@
     trim({{ lvsocial.regexp_replace_all(lvsocial.fold_lv(expr), '^(cits|citi)\\s*:\\s*', '') }})
 {%- endmacro %}
 
+{#- A register address as written to the key of its place, the same in every format and on both sides of the
+    2021 reform: folded; quotes, brackets and full stops dropped; the postcode (`LV-5045`), the municipality
+    (`Ogres nov.`) and the place names after the street part (`Madliena, Madlienas pag.`, `Rīga`) cut off.
+    `"Pansionāts", Madliena, Madlienas pag., Ogres nov., LV-5045` -> `pansionats`;
+    `Dārza iela 12B, Bauska, Bauskas nov., LV-3901` and the legacy `Dārza iela 12B` -> `darza iela 12b`.
+    The first part is always kept, so an address of place names only keeps its first one. -#}
+{% macro address_place_key(expr) -%}
+    trim({{ lvsocial.regexp_replace_all(
+        lvsocial.regexp_replace_all(
+            lvsocial.regexp_replace_all(
+                lvsocial.regexp_replace_all(
+                    lvsocial.regexp_replace_all(lvsocial.fold_lv(expr), '["“”„«»()\\[\\].]', ''),
+                    '\\s*,\\s*', ', '),
+                ',?\\s*lv[- ]?[0-9]{4}\\s*$', ''),
+            '(, [^,0-9]*)+$', ''),
+        '\\s+', ' ') }})
+{%- endmacro %}
+
+{#- A unit's name as compared across snapshots: folded, without quotes, so that `SIA “Ozoli”` and `SIA "OZOLI"`
+    are one name and only a real renaming counts. -#}
+{% macro provider_name_key(expr) -%}
+    trim({{ lvsocial.regexp_replace_all(
+        lvsocial.regexp_replace_all(lvsocial.fold_lv(expr), '["“”„«»]', ''), '\\s+', ' ') }})
+{%- endmacro %}
+
 {#- Register status wording, old and new, to providing / planning / stopped (NULL when unknown). -#}
 {% macro register_status(expr) -%}
     case {{ lvsocial.fold_lv(expr) }}

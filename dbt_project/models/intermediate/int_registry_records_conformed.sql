@@ -1,5 +1,5 @@
 -- Register records with the municipality resolved on the snapshot date (and harmonised to today's map) and the
--- service classified into the canonical taxonomy. Records whose municipality or service cannot be resolved stay,
+-- service classified into the canonical taxonomy (which record each row belongs to: int_registry_records_identified). Records whose municipality or service cannot be resolved stay,
 -- with NULL municipality keys or the `unmapped` service, and are reported by tests.
 {{ config(materialized='incremental', **lvsocial.snapshot_incremental_config()) }}
 
@@ -55,7 +55,6 @@ matched as (
 
 select
     r.*,
-    {{ lvsocial.surrogate_key(['r.register_number', 'r.service_name_key', 'r.address']) }} as record_key,
     m.municipality_key,
     mv.current_municipality_key,
     coalesce(s.service_code, 'unmapped') as service_code,

@@ -11,6 +11,15 @@ records as (
 
 ),
 
+identities as (
+
+    select * from {{ ref('int_registry_records_identified') }}
+    {% if is_incremental() %}
+    where {{ lvsocial.registry_snapshots_to_build(ref('int_registry_records_conformed'), 'source_file_sha256') }}
+    {% endif %}
+
+),
+
 providers as (
 
     select * from {{ ref('int_provider_versions_derived') }}
@@ -25,7 +34,7 @@ services as (
 
 select
     cast(r.snapshot_date as date) as snapshot_date,
-    cast(r.record_key as {{ lvsocial.type_varchar() }}) as record_key,
+    cast(i.record_key as {{ lvsocial.type_varchar() }}) as record_key,
     cast(r.register_number as integer) as register_number,
     cast(p.provider_key as {{ lvsocial.type_varchar() }}) as provider_key,
     cast(s.service_key as {{ lvsocial.type_varchar() }}) as service_key,
@@ -45,6 +54,10 @@ select
     cast(r.source_row as integer) as source_row,
     cast(r.file_sha256 as {{ lvsocial.type_varchar() }}) as source_file_sha256
 from records as r
+inner join identities as i
+    on i.snapshot_date = r.snapshot_date
+    and i.source_file = r.source_file
+    and i.source_row = r.source_row
 left join providers as p
     on p.register_number = r.register_number
     and r.snapshot_date between p.valid_from and p.valid_to

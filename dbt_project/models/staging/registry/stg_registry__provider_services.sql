@@ -36,6 +36,8 @@ renamed as (
 
         -- place
         trim(address) as address,
+        nullif(trim(address_code), '') as address_code,
+        {{ lvsocial.address_place_key('address') }} as place_key,
         trim(municipality_text) as municipality_as_written,
         {{ lvsocial.municipality_name_key('municipality_text') }} as municipality_name_key,
 
