@@ -26,6 +26,8 @@ FONT = "DejaVu Sans"  # ships with matplotlib and has every Latvian letter
 ZEMGALE = "Zemgales plānošanas reģions"
 STATUS_LV = {"providing": "sniedz", "planning": "plāno sniegt", "stopped": "pārtraukta darbība"}
 CARE_SETTING_LV = {"institutional": "institucionālā aprūpe", "community": "sabiedrībā balstīti pakalpojumi"}
+CHANGE_LV = {"registered": "reģistrēti", "removed": "izslēgti", "status_changed": "mainīts statuss",
+             "renamed": "mainīts nosaukums", "moved": "mainīta adrese", "capacity_changed": "mainīts vietu skaits"}
 COLOURS = {"main": "#1f5a96", "second": "#c8553d", "third": "#6a994e", "muted": "#b8c4d0", "highlight": "#e0a100"}
 
 # Tables of the municipal statistics and budgets (another source): charts that need them are drawn only when the
@@ -327,6 +329,38 @@ class _Drawer:
             f"Register records (provider unit × service × address) by status, stacked, per snapshot; at "
             f"{wide.index[-1]:%Y-%m-%d}: " + ", ".join(f"{_number(last[s])} {STATUS_LV[s]}" for s in order) + "."))
 
+    def register_changes(self) -> None:
+        series = "What changed in the register, month by month"
+        data = self.df("""
+            select month, change_type, sum(changes) as changes
+            from reporting.rpt_register_changes_by_month group by 1, 2 order by 1""")
+        if self.empty(series, data, "reporting.rpt_register_changes_by_month"):
+            return
+        wide = data.pivot_table(index="month", columns="change_type", values="changes", aggfunc="sum",
+                                fill_value=0)
+        order = [c for c in CHANGE_LV if c in wide]
+        colours = [COLOURS["third"], COLOURS["second"], COLOURS["highlight"], COLOURS["main"], "#7b5ea7",
+                   COLOURS["muted"]]
+        fig, ax = self.plt.subplots(figsize=(9, 4.6))
+        # Bars a month wide, or wider where snapshots are a year apart, so that each stays visible.
+        gaps = [(b - a).days for a, b in zip(wide.index[:-1], wide.index[1:])]
+        width = max(25, min(0.6 * min(gaps, default=30), 120))
+        bottom = None
+        for change, colour in zip(order, colours):
+            ax.bar(wide.index, wide[change], width=width, bottom=bottom, color=colour, label=CHANGE_LV[change])
+            bottom = wide[change] if bottom is None else bottom + wide[change]
+        ax.set_ylabel("izmaiņas (reģistra ieraksti)")
+        _thousands(ax)
+        ax.legend(loc="upper right", frameon=False, ncols=2)
+        ax.set_title("Kas mainījās reģistrā, mēnesi pa mēnesim")
+        totals = wide.sum()
+        self.save(fig, Chart(
+            "register_changes", "Kas mainījās reģistrā, mēnesi pa mēnesim",
+            f"Changes of register records between consecutive snapshots, counted in the month of the snapshot "
+            f"that first shows them ({_range(list(wide.index))}): " + ", ".join(
+                f"{_number(totals[c])} {CHANGE_LV[c]}" for c in order) + ". A record keeps its identity across "
+            "the 2017 format switch and the 2021 reform, so neither shows as a burst."))
+
     def providers_by_type(self) -> None:
         series = "Registered providers by type"
         data = self.df("""
@@ -467,6 +501,7 @@ def _wrap(text: str, width: int) -> str:
 
 SERIES: list[Callable[[_Drawer], None]] = [
     _Drawer.long_term_care, _Drawer.home_care, _Drawer.day_care_centres, _Drawer.providers_by_status,
+    _Drawer.register_changes,
     _Drawer.providers_by_type, _Drawer.providers_by_region, _Drawer.institutional_vs_community,
     _Drawer.expenditure_per_capita, _Drawer.social_work_norm,
 ]

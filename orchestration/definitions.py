@@ -12,6 +12,7 @@ from orchestration.defs import registry  # noqa: E402
 from orchestration.defs.dbt import dbt_resource, lvsocial_dbt_assets  # noqa: E402
 from orchestration.defs.publish import published_marts  # noqa: E402
 from orchestration.defs.quality import CHECKS as MART_CHECKS  # noqa: E402
+from orchestration.defs.register_history import CHECKS as HISTORY_CHECKS  # noqa: E402
 from orchestration.defs.report import ASSETS as REPORT_ASSETS  # noqa: E402
 from orchestration.resources import default_resources  # noqa: E402
 from orchestration.sources import source_modules  # noqa: E402
@@ -38,7 +39,7 @@ MART_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=40), 
 defs = dg.Definitions(
     assets=[asset for source in SOURCES for asset in source.assets] + [lvsocial_dbt_assets, published_marts]
     + REPORT_ASSETS,
-    asset_checks=[check for module in MODULES for check in module.CHECKS] + MART_CHECKS,
+    asset_checks=[check for module in MODULES for check in module.CHECKS] + MART_CHECKS + HISTORY_CHECKS,
     sensors=[sensor for module in MODULES for sensor in module.SENSORS],
     jobs=[source.job() for source in SOURCES] + [transform, register_snapshot],
     schedules=[monthly_refresh],

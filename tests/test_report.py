@@ -15,7 +15,7 @@ from orchestration.config import MANIFEST
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 REGISTER_CHARTS = {"long_term_care", "day_care_centres", "providers_by_status", "providers_by_type",
-                   "providers_by_region", "institutional_vs_community"}
+                   "providers_by_region", "institutional_vs_community", "register_changes"}
 MUNICIPAL_CHARTS = {"home_care", "expenditure_per_capita", "social_work_norm"}
 MUNICIPAL_TABLES = {"reporting.rpt_home_and_day_care", "marts.fct_social_service_statistics",
                     "reporting.rpt_expenditure_per_capita", "reporting.rpt_social_work_norm"}

@@ -44,11 +44,11 @@ services as (
 )
 
 select
-    cast({{ dbt.date_part('year', 'd.registered_on') }} as integer) as registration_year,
+    cast(extract(year from d.registered_on) as integer) as registration_year,
     f.status as status_at_first_sight,
     s.report_group as service_group,
     count(*) as registrations
 from first_sight as f
 left join first_dated as d on d.record_key = f.record_key
 left join services as s on s.service_key = f.service_key
-group by {{ dbt.date_part('year', 'd.registered_on') }}, f.status, s.report_group
+group by extract(year from d.registered_on), f.status, s.report_group
