@@ -21,17 +21,6 @@
     trim({{ lvsocial.regexp_replace_all(lvsocial.fold_lv(expr), '^(cits|citi)\\s*:\\s*', '') }})
 {%- endmacro %}
 
-{#- Register status wording, old and new, to providing / planning / stopped (NULL when unknown). -#}
-{% macro register_status(expr) -%}
-    case {{ lvsocial.fold_lv(expr) }}
-        when 'sniedz' then 'providing'
-        when 'sniedz pakalpojumus' then 'providing'
-        when 'plano sniegt' then 'planning'
-        when 'partraukta darbiba' then 'stopped'
-        when 'partraucis darbibu' then 'stopped'
-    end
-{%- endmacro %}
-
 {#- Legal statuses under which the provider is a natural person: the unit name is then personal data. -#}
 {% macro is_natural_person(legal_status) -%}
     ({{ lvsocial.fold_lv(legal_status) }} in ('fiziska persona', 'pasnodarbinata persona', 'individualais komersants'))
