@@ -14,11 +14,21 @@ from __future__ import annotations
 
 import re
 
+from ingestion.common import LV_DIACRITICS, LV_PLAIN
+
 _TRY_CAST_INT = re.compile(r"\btry_cast\s*\(", re.IGNORECASE)
 _AS_DOUBLE = re.compile(r"\bas\s+double\s*\)", re.IGNORECASE)
 _REGEXP_G = re.compile(r",\s*'g'\s*\)")
 _LITERAL = re.compile(r"'(?:[^']|'')*'")
 _AS_VARCHAR = re.compile(r"\bas\s+varchar\s*\)", re.IGNORECASE)
+
+
+def fold_lv(expr: str) -> str:
+    """Text folded as the dbt macro `fold_lv` folds it (dbt_project/macros/latvian_text.sql): lower case, no
+    diacritics, single spaces, trimmed — in the check queries' SQL, so a check compares what the models compare.
+    `translate`, `lower` and `trim` are the same on DuckDB, PostgreSQL and Spark; `regexp_replace(…, 'g')` is
+    rewritten for Spark by for_target."""
+    return f"trim(regexp_replace(translate(lower({expr}), '{LV_DIACRITICS}', '{LV_PLAIN.lower()}'), '\\s+', ' ', 'g'))"
 
 
 def _balanced(sql: str, start: int) -> int:

@@ -21,6 +21,7 @@ from ingestion.common import (
     csv_records,
     decode_text,
     ensure_audit,
+    fold_header,
     parse_lv_number,
     read_bytes,
     write_file_partition,
@@ -31,7 +32,6 @@ EURO_FROM_YEAR = 2014  # lats (LVL) up to 2013, euro from 1 January 2014
 CURRENCIES = {"lvl": "LVL", "ls": "LVL", "eur": "EUR", "€": "EUR", "euro": "EUR", "eiro": "EUR"}
 _ATVK = re.compile(r"^\d{1,7}$")
 _FUNCTION_CODE = re.compile(r"^\d{2}\.\d{3}$")
-_FOLD = str.maketrans("āčēģīķļņšūž", "acegiklnsuz")
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,7 @@ class YearlyFile:
 
 
 def _spec(source: str, table: str, header: list[tuple[str, str]], **kwargs) -> YearlyFile:
-    return YearlyFile(source, table, {fold(h): c for h, c in header}, labels={c: h for h, c in header}, **kwargs)
-
-
-def fold(text: str) -> str:
-    """A header as compared: lower case, no diacritics, single spaces (`Pašvaldība` = `pasvaldiba`)."""
-    return re.sub(r"\s+", " ", str(text or "").replace("\ufeff", "")).strip().lower().translate(_FOLD)
+    return YearlyFile(source, table, {fold_header(h): c for h, c in header}, labels={c: h for h, c in header}, **kwargs)
 
 
 EXPENDITURE = _spec(
@@ -108,7 +103,7 @@ def _read_table(path: Path) -> tuple[ParsedFile, list[tuple[int, list[str]]]]:
 
 
 def _header_map(path: Path, spec: YearlyFile, header: list[str]) -> dict[int, str]:
-    mapping = {j: spec.header[fold(name)] for j, name in enumerate(header) if fold(name) in spec.header}
+    mapping = {j: spec.header[fold_header(name)] for j, name in enumerate(header) if fold_header(name) in spec.header}
     missing = [spec.labels[c] for c in spec.header.values() if c not in mapping.values()
                and (c in spec.required or c in spec.amounts or c in spec.counts)]
     if len(header) == 1 and ("," in header[0] or "\t" in header[0]):

@@ -18,6 +18,13 @@ from pathlib import Path
 import duckdb
 
 BOM = b"\xef\xbb\xbf"
+# The Latvian letters with diacritics and their plain letters: the Python copy of the table (the SQL copy is the dbt
+# macro `fold_lv` in dbt_project/macros/latvian_text.sql; tests/test_common_parsing.py pins that the two agree).
+LV_DIACRITICS = "āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ"
+LV_PLAIN = "acegiklnsuzACEGIKLNSUZ"
+WITHOUT_DIACRITICS = str.maketrans(LV_DIACRITICS, LV_PLAIN)
+_SPACES = re.compile(r"\s+")
+_HEADER_QUOTES = "\"'“”„«»"
 _DATE_LV = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\.?\s*$")
 _DATE_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 
@@ -54,6 +61,17 @@ class ParsedFile:
     @property
     def rows_read(self) -> int:
         return len(self.rows) + len(self.rejected)
+
+
+def fold_header(name: object) -> str:
+    """A header (or sheet) name as compared by every reader: lower case, no diacritics, single spaces, trimmed, and
+    without the byte-order mark or quotes a cell can carry (`"\ufeffReģ.  Nr. "` = `Reg. Nr.` = `reg. nr.`).
+
+    Exports of the same file differ in exactly these ways: a hand-made copy written without diacritics, a BOM left
+    in the first cell, a quoted cell pasted into a workbook."""
+    text = str(name if name is not None else "").replace("\ufeff", "")
+    text = _SPACES.sub(" ", text).strip().strip(_HEADER_QUOTES).strip()
+    return text.lower().translate(WITHOUT_DIACRITICS)
 
 
 def read_bytes(path: Path) -> bytes:

@@ -23,6 +23,7 @@ from ingestion.common import (
     csv_records,
     decode_text,
     ensure_audit,
+    fold_header,
     parse_lv_date,
     parse_lv_number,
     read_bytes,
@@ -47,7 +48,7 @@ _MEASURE = re.compile(r"^\d+(\.\d+){1,4}$")
 
 # --- CFLA lists -------------------------------------------------------------------------------------------------
 
-# Raw column -> the header names the periods use (2014–2020 first). Matched case-insensitively.
+# Raw column -> the header names the periods use (2014–2020 first). Compared folded (ingestion.common.fold_header).
 CFLA_FIELDS: dict[str, tuple[str, ...]] = {
     "project_number": ("ProjektaNumurs",),
     "title": ("ProjektaNosaukums",),
@@ -72,7 +73,7 @@ _CFLA_TYPES = {"call_year": "integer", "total_cost": "decimal(18,2)", "eu_fundin
 
 APIA_PROJECT_SHEET = "Projekti"
 APIA_SERVICE_SHEET = "Pakalpojumi"
-APIA_PROJECT_FIELDS = {  # header (folded) -> raw column
+APIA_PROJECT_FIELDS = {  # header as written -> raw column; compared folded (ingestion.common.fold_header)
     "projekta nr.": "project_number",
     "nosaukums": "title",
     "finansējuma saņēmējs": "beneficiary_name",
@@ -83,9 +84,9 @@ APIA_PROJECT_FIELDS = {  # header (folded) -> raw column
     "sākuma datums": "start_date",
     "beigu datums": "end_date",
 }
-# Amount headers carry their currency: `Kopējās izmaksas, LVL`.
-APIA_AMOUNT_HEADERS = {re.compile(r"^kopējās izmaksas(?:,\s*(lvl|eur))?$"): "total_cost",
-                       re.compile(r"^esf finansējums(?:,\s*(lvl|eur))?$"): "eu_funding"}
+# Amount headers carry their currency: `Kopējās izmaksas, LVL`; the patterns match the folded header.
+APIA_AMOUNT_HEADERS = {re.compile(r"^kopejas izmaksas(?:,\s*(lvl|eur))?$"): "total_cost",
+                       re.compile(r"^esf finansejums(?:,\s*(lvl|eur))?$"): "eu_funding"}
 APIA_PROJECT_REQUIRED = ["project_number", "beneficiary_name", "municipality_text", "round", "start_date",
                          "total_cost", "eu_funding"]
 APIA_SERVICE_FIELDS = {
@@ -205,10 +206,6 @@ def _whole_number(value) -> int | None:
     return int(number)
 
 
-def _fold_header(name) -> str:
-    return re.sub(r"\s+", " ", str(name or "")).strip().lower()
-
-
 # --- CFLA -------------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -224,12 +221,12 @@ class CflaFile(ParsedFile):
 
 def _cfla_header(path: Path, header: list[str]) -> tuple[dict[int, str], dict[int, str], list[str]]:
     """Map header positions to raw columns; unknown columns are kept (name by position); missing required fail."""
-    by_name = {name.lower(): col for col, names in CFLA_FIELDS.items() for name in names}
+    by_name = {fold_header(name): col for col, names in CFLA_FIELDS.items() for name in names}
     mapping: dict[int, str] = {}
     extra: dict[int, str] = {}
     warnings: list[str] = []
     for j, name in enumerate(header):
-        col = by_name.get(str(name).strip().lower())
+        col = by_name.get(fold_header(name))
         if col is None:
             extra[j] = str(name).strip() or f"column_{j + 1}"
         elif col in mapping.values():
@@ -355,7 +352,8 @@ def load_cfla_period(con: duckdb.DuckDBPyConnection, period: str, files: list[Pa
 def _sheet_rows(path: Path, ws, marker: str) -> tuple[list, list[tuple[int, list]]]:
     """Header and numbered body rows of a sheet; a title row may stand above the header (found by `marker`)."""
     rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-    at = next((k for k, (_, r) in enumerate(rows[:5]) if any(_fold_header(v) == marker for v in r)), None)
+    folded = fold_header(marker)
+    at = next((k for k, (_, r) in enumerate(rows[:5]) if any(fold_header(v) == folded for v in r)), None)
     if at is None:
         raise IngestionError(path, f"sheet {ws.title!r}: no header row with {marker!r} in the first five rows")
     header = list(rows[at][1])
@@ -370,10 +368,11 @@ def _sheet_rows(path: Path, ws, marker: str) -> tuple[list, list[tuple[int, list
 def _apia_header(path: Path, sheet: str, header: list, fields: dict[str, str], required: list[str]):
     mapping: dict[int, str] = {}
     currencies: dict[str, str] = {}
+    by_folded = {fold_header(written): col for written, col in fields.items()}
     for j, name in enumerate(header):
-        key = _fold_header(name)
-        if key in fields:
-            mapping[j] = fields[key]
+        key = fold_header(name)
+        if key in by_folded:
+            mapping[j] = by_folded[key]
             continue
         for pattern, col in (APIA_AMOUNT_HEADERS.items() if sheet == APIA_PROJECT_SHEET else ()):
             if m := pattern.match(key):
@@ -466,12 +465,12 @@ def parse_apia(path: Path) -> tuple[ParsedFile, ParsedFile]:
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise IngestionError(path, f"not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from exc
     try:
-        sheets = {_fold_header(ws.title): ws for ws in wb.worksheets}
+        sheets = {fold_header(ws.title): ws for ws in wb.worksheets}
         for name in (APIA_PROJECT_SHEET, APIA_SERVICE_SHEET):
-            if name.lower() not in sheets:
+            if fold_header(name) not in sheets:
                 raise IngestionError(path, f"no sheet {name!r} (sheets: {', '.join(ws.title for ws in wb.worksheets)})")
-        p_header, p_body = _sheet_rows(path, sheets[APIA_PROJECT_SHEET.lower()], "projekta nr.")
-        s_header, s_body = _sheet_rows(path, sheets[APIA_SERVICE_SHEET.lower()], "projekta nr.")
+        p_header, p_body = _sheet_rows(path, sheets[fold_header(APIA_PROJECT_SHEET)], "projekta nr.")
+        s_header, s_body = _sheet_rows(path, sheets[fold_header(APIA_SERVICE_SHEET)], "projekta nr.")
     finally:
         wb.close()
     projects, services = ParsedFile(path, encoding="xlsx"), ParsedFile(path, encoding="xlsx")

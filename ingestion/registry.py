@@ -22,6 +22,7 @@ from ingestion.common import (
     csv_records,
     decode_text,
     ensure_audit,
+    fold_header,
     parse_lv_date,
     read_bytes,
     same_content_files,
@@ -59,6 +60,8 @@ JSON_FIELDS = {
     "KlientiPecVecumaUnDzimuma": "clients_by_age_gender",
     "RegistresanasDatums": "registered_on",
 }
+# Legacy header as the export writes it -> raw column; headers are compared folded (ingestion.common.fold_header),
+# so `Reg. Nr.` or `PASVALDIBA` match too, and a missing column is named as written here.
 LEGACY_FIELDS = {
     "reģ. nr.": "register_number",
     "sniedzēja nosaukums": "provider_name",
@@ -73,6 +76,8 @@ LEGACY_FIELDS = {
     "reģistrēts": "registered_on",
     "izslēgts": "removed_on",
 }
+_LEGACY_BY_FOLDED = {fold_header(name): col for name, col in LEGACY_FIELDS.items()}
+LEGACY_HEADER_MARKER = "Reģ. Nr."  # the cell that tells a workbook's header row from a title row above it
 REQUIRED_JSON = [("register_number", "register number"), ("status", "status"), ("service_name", "service name"),
                  ("address", "address")]
 REQUIRED_LEGACY = [("register_number", "register number"), ("status", "status"), ("service_name", "service name")]
@@ -211,14 +216,15 @@ def parse_json(path: Path) -> ParsedFile:
 def _legacy_header(path: Path, header: list) -> dict[int, str]:
     mapping = {}
     for j, name in enumerate(header):
-        key = re.sub(r"\s+", " ", str(name or "")).strip().lower()
-        if key in LEGACY_FIELDS:
-            mapping[j] = LEGACY_FIELDS[key]
+        key = fold_header(name)
+        if key in _LEGACY_BY_FOLDED:
+            mapping[j] = _LEGACY_BY_FOLDED[key]
     missing = [k for k, v in LEGACY_FIELDS.items() if v not in mapping.values()
                and v in ("register_number", "status", "service_name", "municipality_text")]
     if missing:
-        unknown = [str(h) for j, h in enumerate(header) if j not in mapping and h]
-        similar = sorted({m for k in missing for m in difflib.get_close_matches(k, unknown, n=2, cutoff=0.6)})
+        unknown = {fold_header(h): str(h) for j, h in enumerate(header) if j not in mapping and h}
+        similar = sorted({unknown[m] for k in missing
+                          for m in difflib.get_close_matches(fold_header(k), list(unknown), n=2, cutoff=0.6)})
         hint = f" (similar: {', '.join(similar)} — renamed?)" if similar else ""
         raise IngestionError(path, f"missing required column(s): {', '.join(missing)}{hint}; header was {header!r}")
     return mapping
@@ -258,10 +264,10 @@ def parse_legacy(path: Path) -> ParsedFile:
         wb.close()
         pf = ParsedFile(path, encoding="xlsx")
         # A title row may stand above the header.
-        header_at = next((k for k, (_, r) in enumerate(rows[:5])
-                          if any(str(v or "").strip().lower() == "reģ. nr." for v in r)), None)
+        marker = fold_header(LEGACY_HEADER_MARKER)
+        header_at = next((k for k, (_, r) in enumerate(rows[:5]) if any(fold_header(v) == marker for v in r)), None)
         if header_at is None:
-            raise IngestionError(path, "no header row with 'Reģ. Nr.' in the first five rows")
+            raise IngestionError(path, f"no header row with {LEGACY_HEADER_MARKER!r} in the first five rows")
         header = [v for v in rows[header_at][1]]
         while header and header[-1] is None:
             header.pop()

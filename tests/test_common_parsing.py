@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.common import BOM, IngestionError, decode_text, parse_lv_date, parse_lv_number, read_bytes
+from ingestion.common import (
+    BOM,
+    LV_DIACRITICS,
+    LV_PLAIN,
+    IngestionError,
+    decode_text,
+    fold_header,
+    parse_lv_date,
+    parse_lv_number,
+    read_bytes,
+)
 
 LATVIAN = "Cēsu novads; Jēkabpils pilsēta; Rīga; Ogres nov.; Ķegums; Šķilbēni; Žīguri; Ļaudona"
 
@@ -198,3 +208,31 @@ def test_parse_lv_number_refuses_english_or_ambiguous_notation(text):
 def test_parse_lv_number_dots_as_thousands_before_a_decimal_comma():
     assert parse_lv_number("1.234,5") == 1234.5
     assert parse_lv_number("1.234.567,89") == 1234567.89
+
+
+# --- fold_header --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "folded"), [
+    ("Pašvaldība", "pasvaldiba"),
+    ("Pasvaldiba", "pasvaldiba"),
+    ("PAŠVALDĪBA", "pasvaldiba"),
+    ("Reģ. Nr.", "reg. nr."),
+    ("  Reg.  Nr. ", "reg. nr."),
+    ("Vietu\u00a0\tskaits", "vietu skaits"),
+    ("\ufeffGads", "gads"),  # a byte-order mark left in the first cell
+    ('"Reģ. Nr."', "reg. nr."),  # a quoted cell pasted into a workbook
+    ("„Klientu grupas”", "klientu grupas"),
+    ("Kopējās izmaksas, LVL", "kopejas izmaksas, lvl"),
+    ("ĀČĒĢĪĶĻŅŠŪŽ āčēģīķļņšūž", "acegiklnsuz acegiklnsuz"),
+    (None, ""),
+    (17, "17"),
+])
+def test_fold_header(written, folded: str) -> None:
+    assert fold_header(written) == folded
+
+
+def test_the_diacritics_table_is_the_dbt_macros() -> None:
+    """One table, two languages: the dbt macro `fold_lv` translates exactly the letters Python folds."""
+    macro = (Path(__file__).resolve().parents[1] / "dbt_project" / "macros" / "latvian_text.sql").read_text("utf-8")
+    assert f"'{LV_DIACRITICS}', '{LV_PLAIN.lower()}'" in macro

@@ -304,6 +304,19 @@ def apia_projects() -> list[list]:
              "2012-12-31", "1 234,56", "1049,38"]]
 
 
+def test_apia_headers_and_sheet_names_without_diacritics(tmp_path: Path) -> None:
+    """Headers are compared folded by the one rule of every reader (ingestion.common.fold_header)."""
+    plain = ["PROJEKTA NR.", "Nosaukums", "Finansejuma sanemejs", "Reg. Nr.", "Pasvaldiba", "Karta", "Statuss",
+             "Sakuma  datums", "Beigu datums", "Kopejas izmaksas, LVL", "ESF finansejums, LVL"]
+    path = apia_workbook(tmp_path / "apia_1_4_1_2_4.xlsx", apia_projects(),
+                         [[P1, "dienas aprūpes centrs", "jauns", "jā", None, None, 25]], project_header=plain,
+                         sheets=("PROJEKTI", "pakalpojumi"))
+    projects, services = esf.parse_apia(path)
+    assert projects.rejected == [] and services.rejected == []
+    assert [(p["project_number"], p["municipality_text"], p["currency"], p["total_cost"]) for p in projects.rows] == [
+        (P1, "Ogres nov.", "LVL", 70280.4), (P2, "Cesu novads", "LVL", 1234.56)]
+
+
 def test_apia_two_sheets_lvl_and_parsed_numbers(tmp_path: Path) -> None:
     path = apia_workbook(tmp_path / "apia_1_4_1_2_4.xlsx", apia_projects(), [
         [P1, "dienas aprūpes centrs", "jauns", "jā", "smilšu terapija", "bērni", 25],

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from ingestion import landing as landing_mod
 from ingestion import registry
@@ -344,6 +344,33 @@ def test_parse_legacy_csv_missing_required_column_raises(tmp_path: Path, dropped
     assert named in message.lower()
 
 
+# A hand-made copy of the export: header written without diacritics, in other case, with extra spaces.
+PLAIN_HEADER = ("Reg. Nr.;Sniedzeja nosaukums;Registracijas kods;Juridiskais statuss;PAKALPOJUMS;"
+                "Pakalpojuma sniegsanas adrese;Pasvaldiba;Klientu grupas;Vietu  skaits; Statuss ;Registrets;Izslegts")
+
+
+def test_parse_legacy_csv_header_without_diacritics_loads(tmp_path: Path) -> None:
+    """Bug: `Pasvaldiba`, `Reg. Nr.` failed the file (only case was folded) while budget files accepted them."""
+    path = write_csv(tmp_path / "sps_registrs_2014-07-01.csv", [PLAIN_HEADER, *LEGACY_LINES[1:]], "cp1257")
+    plain = registry.parse_legacy(path)
+    as_exported = registry.parse_legacy(write_csv(tmp_path / "sps_registrs_2014-07-02.csv", LEGACY_LINES, "cp1257"))
+    assert by_row(plain) == by_row(as_exported)
+    assert sorted(by_row(plain)) == [2, 8, 10]
+    first = by_row(plain)[2]
+    assert (first["register_number"], first["municipality_text"], first["status"], first["planned_clients"],
+            first["registered_on"], first["extra_fields"]) == (
+        "17", "Ogres novads", "sniedz pakalpojumus", "40", "05.03.2012", None)
+
+
+def test_parse_legacy_csv_missing_column_hint_compares_folded(tmp_path: Path) -> None:
+    header = PLAIN_HEADER.replace("Pasvaldiba", "Pasvaldibas")
+    path = write_csv(tmp_path / "sps_registrs_2014-07-01.csv", [header])
+    with pytest.raises(IngestionError) as info:
+        registry.parse_legacy(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: missing required column(s): pašvaldība (similar: Pasvaldibas — renamed?)")
+
+
 def test_parse_legacy_csv_extra_column_kept(tmp_path: Path) -> None:
     lines = [LEGACY_HEADER + ";Piezīmes", LEGACY_LINES[1] + ";pārbaudīts 2014. gadā"]
     pf = registry.parse_legacy(write_csv(tmp_path / "sps_registrs_2014-07-01.csv", lines))
@@ -416,6 +443,20 @@ def test_parse_legacy_xlsx_without_title_row(tmp_path: Path) -> None:
     pf = registry.parse_legacy(write_xlsx(tmp_path / "sps_registrs_2014-07-01.xlsx", title=None))
     assert sorted(by_row(pf)) == [2, 4]
     assert rejected_by_row(pf) == {5: "missing status"}
+
+
+def test_parse_legacy_xlsx_header_without_diacritics_found_below_a_title(tmp_path: Path) -> None:
+    """The header row is found by `Reģ. Nr.` compared folded: `REG. NR.` or `"Reg. Nr."` in a cell is the header."""
+    expected = by_row(registry.parse_legacy(write_xlsx(tmp_path / "sps_registrs_2014-07-01.xlsx")))
+    path = write_xlsx(tmp_path / "sps_registrs_2014-07-02.xlsx")
+    wb = load_workbook(path)
+    plain = ['"REG. NR."', *PLAIN_HEADER.split(";")[1:]]
+    for j, name in enumerate(plain, start=1):
+        wb.active.cell(row=2, column=j, value=name)
+    wb.save(path)
+    pf = registry.parse_legacy(path)
+    assert by_row(pf) == expected
+    assert sorted(by_row(pf)) == [3, 5]
 
 
 def test_parse_legacy_xlsx_without_dimension_element(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-{#- Rules for Latvian text as written in the sources. Each lives here once; the Python side mirrors none of
-    them (ingestion keeps text as written). -#}
+{#- Rules for Latvian text as written in the sources. Each lives here once. Ingestion keeps text as written; the
+    one Python copy is the letters table that folds headers (ingestion.common, tested equal to fold_lv's). -#}
 
 {#- Lower case without diacritics and with single spaces: `Cēsu  Novads` and `Cesu novads` compare equal. -#}
 {% macro fold_lv(expr) -%}
@@ -44,17 +44,6 @@
 {% macro provider_name_key(expr) -%}
     trim({{ lvsocial.regexp_replace_all(
         lvsocial.regexp_replace_all(lvsocial.fold_lv(expr), '["“”„«»]', ''), '\\s+', ' ') }})
-{%- endmacro %}
-
-{#- Register status wording, old and new, to providing / planning / stopped (NULL when unknown). -#}
-{% macro register_status(expr) -%}
-    case {{ lvsocial.fold_lv(expr) }}
-        when 'sniedz' then 'providing'
-        when 'sniedz pakalpojumus' then 'providing'
-        when 'plano sniegt' then 'planning'
-        when 'partraukta darbiba' then 'stopped'
-        when 'partraucis darbibu' then 'stopped'
-    end
 {%- endmacro %}
 
 {#- Legal statuses under which the provider is a natural person: the unit name is then personal data. -#}

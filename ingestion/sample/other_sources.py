@@ -17,6 +17,8 @@ from pathlib import Path
 
 import openpyxl
 
+from ingestion.common import WITHOUT_DIACRITICS
+
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 MUNICIPALITIES_CSV = SEEDS / "municipalities.csv"
 
@@ -26,7 +28,7 @@ BUDGET_YEARS = range(2009, 2026)
 POPULATION_YEARS = range(2010, 2026)
 REFORM = dt.date(2021, 7, 1)
 NBSP = "\u00a0"
-NO_DIACRITICS = str.maketrans("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ", "acegiklnsuzACEGIKLNSUZ")
+NO_DIACRITICS = WITHOUT_DIACRITICS  # text written without diacritics, as some exports are
 # Fixed zip-entry and core-property time: openpyxl stamps "now" into both, which would break byte-identical output.
 XLSX_TIMESTAMP = dt.datetime(2012, 1, 2, 0, 0, 0)
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingestion.common import WITHOUT_DIACRITICS
+
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
 SNAPSHOT_YEARS = range(2010, 2027)
@@ -95,7 +97,7 @@ STREETS = ["Brīvības iela", "Skolas iela", "Rīgas iela", "Parka iela", "Dārz
            "Ausekļa iela", "Pils iela", "Lāčplēša iela"]
 PARISHES = ["Allažu", "Meņģeles", "Zaubes", "Salas", "Vecumu", "Dunavas", "Ķeipenes", "Līvbērzes"]
 QUOTES = [('"', '"'), ("“", "”"), ("„", "”"), ("«", "»")]
-NO_DIACRITICS = str.maketrans("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ", "acegiklnsuzACEGIKLNSUZ")
+NO_DIACRITICS = WITHOUT_DIACRITICS  # text written without diacritics, as some exports are
 
 
 @dataclass

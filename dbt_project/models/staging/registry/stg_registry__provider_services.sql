@@ -1,10 +1,20 @@
 -- Register records typed and named; personal data (legal codes of persons, contacts, names of natural persons)
--- stops here.
+-- stops here. The status wording is looked up in the seed that the raw GX suite reads too (one list, one fold).
 with
 
 source as (
 
     select * from {{ source('registry', 'registry_provider_services') }}
+
+),
+
+status_wording as (
+
+    -- wording stored folded (fold_lv); unique, so the lookup keeps one row per record
+    select
+        status_as_written_folded,
+        status as wording_status
+    from {{ ref('register_status_wording') }}
 
 ),
 
@@ -27,8 +37,8 @@ renamed as (
         -- service record
         trim(service_name) as service_name,
         {{ lvsocial.service_name_key('service_name') }} as service_name_key,
-        {{ lvsocial.register_status('status') }} as status,
-        trim(status) as status_as_written,
+        status_wording.wording_status as status,
+        trim(source.status) as status_as_written,
         trim(service_form) as service_form,
         {{ lvsocial.safe_cast('trim(planned_clients)', 'integer') }} as capacity,
         trim(clients_by_age_gender) as clients_by_age_gender,
@@ -52,6 +62,8 @@ renamed as (
         _file_sha256 as file_sha256
 
     from source
+    left join status_wording
+        on {{ lvsocial.fold_lv('source.status') }} = status_wording.status_as_written_folded
 
 )
 
