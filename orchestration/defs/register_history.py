@@ -2,7 +2,6 @@
 normal month or year does. A format switch or a wording change that breaks record identity shows here at once,
 naming the service types that jump, before anyone reads the jump as growth in a chart."""
 
-from __future__ import annotations
 
 import dagster as dg
 
