@@ -39,8 +39,8 @@ def draw_events(sample: RegisterSample, rng: random.Random) -> None:
         for unit in sample.units:
             if rng.random() < RENAMED:
                 day = day_after_snapshot(rng, year)
-                if any(r.active(day) for r in unit.records):
-                    unit.rename(day, sample.other_name(unit, day, rng))
+                if any(r.active(day) for r in unit.records) and (name := sample.other_name(unit, day, rng)):
+                    unit.rename(day, name)
         for unit in sample.units:
             for rec in unit.records:
                 moved, resized, reworded = (rng.random() < p for p in (MOVED, CAPACITY_CHANGED, REWORDED))

@@ -251,18 +251,19 @@ class RegisterSample:
         prefix = {"ngo": rng.choice(["Biedrība", "Nodibinājums"]), "private": "SIA"}[sector]
         return f"{prefix} {q1}{rng.choice(WORDS)}{q2}"
 
-    def other_name(self, unit: Unit, on: dt.date, rng: random.Random) -> str:
-        """A new name for a unit: a person's surname changes, an organisation is named anew as its kind is."""
-        old = unit.name_on(on)
+    def other_name(self, unit: Unit, on: dt.date, rng: random.Random) -> str | None:
+        """A new name for a unit: a person's surname changes, an organisation is named anew as its kind is (other
+        quotation marks are no new name). None when its kind has no other name (a state centre is its place's)."""
+        old = unit.name_on(on).translate(NO_QUOTES)
         m = self.munis[unit.municipality]
-        for _ in range(50):
+        for _ in range(20):
             if unit.sector == "person":
                 name = f"{old.split(' ', 1)[0]} {rng.choice(LAST_NAMES)}"
             else:
                 name = self._draw_name(unit.sector, m, rng)
-            if name != old and (unit.sector == "person" or name.translate(NO_QUOTES) != old.translate(NO_QUOTES)):
+            if name.translate(NO_QUOTES) != old:
                 return name
-        return f"{old} (pārdēvēts)"
+        return None
 
     def new_place(self, unit: Unit, code: str, rng: random.Random, reuse: float) -> Place:
         """A place for the unit's record of `code`: with chance `reuse` one of the unit's places where it has never
