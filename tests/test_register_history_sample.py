@@ -4,13 +4,80 @@ between snapshots (renames, moves, capacity changes) happen at plausible yearly 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import pytest
 
+from ingestion.sample.registry_sample import (
+    SNAPSHOT_YEARS,
+    RegisterSample,
+    in_shares,
+    json_records,
+    legacy_rows,
+)
+from ingestion.sample.registry_services import GROUP_COUNTS_2012, code_counts_2012, report_groups
+from ingestion.sample.scaled import ScaledRegister, monthly_dates
+
+SEED = 20120102
 SWITCH = ("2016-01-02", "2017-01-02")
 REFORM = ("2021-01-02", "2022-01-02")
 JSON_SNAPSHOTS = [f"{year}-01-02" for year in range(2017, 2027)]
 MAX_MOVE = 0.15  # the largest share a type with at least MIN_COUNT records may move between two snapshots
 MIN_COUNT = 10
+
+
+
+# --- the generator ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample() -> RegisterSample:
+    return RegisterSample(SEED).build()
+
+
+def test_the_2012_counts_split_over_codes_keep_the_group_totals():
+    counts, groups = code_counts_2012(), report_groups()
+    totals = {group: sum(n for code, n in counts.items() if groups[code] == group) for group in GROUP_COUNTS_2012}
+    assert totals == GROUP_COUNTS_2012
+    assert all(n > 0 for n in counts.values())
+    assert counts["day_care_centre"] > counts["day_centre"] > counts["support_centre"]
+
+
+def test_registrations_follow_the_shares_without_runs_of_chance():
+    counts = {"big": 90, "small": 10}
+    drawn = [next(spread) for spread in [in_shares(counts)] for _ in range(100)]
+    assert drawn.count("small") == 10
+    assert all(drawn[i:i + 10].count("small") <= 2 for i in range(91))
+
+
+def test_a_record_keeps_its_code_and_no_two_records_share_unit_code_and_place(sample):
+    for year in SNAPSHOT_YEARS:
+        on = dt.date(year, 1, 2)
+        keys = [(r.unit.register_number, r.code, r.get("place", on).street) for r in sample.snapshot_records(on)]
+        assert len(keys) == len(set(keys)), year
+    moved = [r for u in sample.units for r in u.records if any(a == "place" for _, a, _ in r.changes)]
+    assert moved and all(r.get("place", d).address_code != r.place.address_code
+                         for r in moved for d, a, _ in r.changes if a == "place")
+
+
+def test_scaled_months_show_each_event_from_its_day(sample):
+    """The scaled writer caches a record's text; a rename, move, capacity change or rewording in between must show
+    in the next month's snapshot exactly as the sample's own writer would write it that day."""
+    register = ScaledRegister(SEED, 1)
+    months = monthly_dates(dt.date(2015, 6, 2), dt.date(2016, 3, 2)) + monthly_dates(dt.date(2019, 1, 2),
+                                                                                     dt.date(2019, 12, 2))
+    for on in months:
+        if on.year < 2017:
+            assert list(register.legacy_rows(on)) == legacy_rows(sample, on), on
+        else:
+            written = [json.loads(t) for t in register.json_texts(on)]
+            assert written == json_records(sample, on), on
+    events = [d for u in sample.units for r in u.records for d, *_ in r.changes + u.renames
+              if months[0] < d < months[-1]]
+    assert len(events) > 50
+
+
+# --- the marts of the sample run -------------------------------------------------------------------------------
 
 # One row per register record and snapshot, with what the raw file wrote beside its canonical service code.
 RECORDS = """
