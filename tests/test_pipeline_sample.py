@@ -39,10 +39,10 @@ def test_bad_rows_are_kept_with_reasons(sample_run):
     rows = sample_run.query("select source_file, source_row, reason, raw_record from audit.rejected_rows "
                             "where source = 'registry' order by source_file, source_row")
     reasons = {(f, r): why for f, r, why, _ in rows}
-    assert reasons[("sps_registrs_2013-01-02.csv", 907)] == "missing register number"
-    assert reasons[("sps_registrs_2013-01-02.csv", 908)] == "missing status"
-    assert reasons[("sps_registrs_2015-01-02.csv", 958)] == "missing service name"
-    assert reasons[("pakalpojumusniedzejudati_20190102.json.gz", 1044)] == "missing address"
+    assert reasons[("sps_registrs_2013-01-02.csv", 904)] == "missing register number"
+    assert reasons[("sps_registrs_2013-01-02.csv", 905)] == "missing status"
+    assert reasons[("sps_registrs_2015-01-02.csv", 940)] == "missing service name"
+    assert reasons[("pakalpojumusniedzejudati_20190102.json.gz", 1010)] == "missing address"
     assert all(raw.startswith("{") for *_, raw in rows)
 
 

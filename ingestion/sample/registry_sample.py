@@ -1,6 +1,10 @@
 """Deterministic sample of the Social Service Providers Register: legacy CSV/XLSX snapshots 2010–2016 and JSON
 snapshots 2017–2026, calibrated so that the published figures of the seed documents come out of the marts
-(the 2 January 2012 snapshot and the Zemgale planning region on 2 January 2023)."""
+(the 2 January 2012 snapshot and the Zemgale planning region on 2 January 2023).
+
+A register record is one unit's one service (a canonical service code) at one place. It keeps its code and its
+place through the 2016→2017 format switch and the 2021 reform; what changes is how the formats write it (the
+wording, the address with or without municipality and postcode) and the events of registry_events.py."""
 
 from __future__ import annotations
 
@@ -8,15 +12,18 @@ import csv
 import datetime as dt
 import gzip
 import io
+import itertools
 import json
 import random
-from collections.abc import Iterable
+from bisect import bisect_right, insort
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ingestion.common import WITHOUT_DIACRITICS
-
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+from ingestion.sample.registry_events import draw_events
+from ingestion.sample.registry_services import ACCOMMODATION_CODES, SEEDS, SERVICE_NAMES, code_counts_2012
 
 SNAPSHOT_YEARS = range(2010, 2027)
 LEGACY_YEARS = range(2010, 2017)
@@ -27,13 +34,6 @@ REFORM = dt.date(2021, 7, 1)
 MADONA_MERGER = dt.date(2025, 7, 1)
 PLAIN_JSON_YEARS = (2023, 2026)
 
-# Records on 2012-01-02 by report group (shares of 893 as in the 2012 presentation).
-GROUP_COUNTS_2012 = {
-    "ltc_institution": 223, "social_rehabilitation": 170, "municipal_social_service": 134, "day_centres": 107,
-    "crisis": 54, "shelter": 18, "night_shelter": 12, "short_term_care": 20, "assistant_escort": 16,
-    "group_home": 17, "specialised_workshop": 13, "halfway_house": 7, "addiction_prevention": 6,
-    "social_work_service": 5, "professional_rehabilitation": 4, "home_care": 60, "other": 27,
-}
 # Cohorts on 2012-01-02: (registration years, providing, planning, stopped).
 COHORTS_2012 = [
     ((2003, 2004), 4, 0, 0),
@@ -41,36 +41,6 @@ COHORTS_2012 = [
     ((2010, 2010), 171, 62, 0),
     ((2011, 2011), 95, 121, 0),
 ]
-
-# Raw service names: legacy wording (2010–2016) and current wording (2017–), per service code.
-SERVICE_NAMES = {
-    "ltc_institution": (["ilgstošas sociālās aprūpes un sociālās rehabilitācijas institūcija", "pansija",
-                         "Sociālās aprūpes centrs"],
-                        ["ilgstošās sociālās aprūpes un sociālās rehabilitācijas institūcija",
-                         "Ilgstoša sociālā aprūpe un sociālā rehabilitācija"]),
-    "social_rehabilitation": (["sociālā rehabilitācija", "Sociālās rehabilitācijas institūcija"],
-                              ["sociālā rehabilitācija", "Sociālās rehabilitācijas institūcija",
-                               "Sociālā rehabilitācija dzīvesvietā"]),
-    "municipal_social_service": (["sociālais dienests", "Pašvaldības sociālais dienests"],
-                                 ["sociālais, tai skaitā pašvaldības sociālais dienests"]),
-    "day_centres": (["dienas aprūpes centrs", "dienas centrs", "atbalsta centrs"],
-                    ["Dienas aprūpes centrs", "dienas aprūpes centrs", "cits: dienas centrs", "Atbalsta centrs"]),
-    "crisis": (["krīzes centrs", "uzticības tālrunis"], ["Krīzes centrs", "krīzes tālrunis"]),
-    "shelter": (["patversme"], ["Patversme"]),
-    "night_shelter": (["naktspatversme"], ["Naktspatversme"]),
-    "short_term_care": (["īslaicīgā sociālā aprūpe", "atelpas brīdis"],
-                        ["citi: īslaicīgā sociālā aprūpe", "atelpas brīdis"]),
-    "assistant_escort": (["asistenta pakalpojums", "pavadoņa pakalpojums"], ["Asistenta pakalpojums"]),
-    "group_home": (["grupu dzīvoklis"], ["Grupu dzīvoklis", "grupu māja (dzīvoklis)"]),
-    "specialised_workshop": (["specializētās darbnīcas"], ["specializētās darbnīcas"]),
-    "halfway_house": (["pusceļa māja"], ["Pusceļa māja"]),
-    "addiction_prevention": (["atkarību profilakse"], ["cits: atkarību profilakse"]),
-    "social_work_service": (["sociālā darba pakalpojums"], ["Sociālā darba pakalpojums"]),
-    "professional_rehabilitation": (["profesionālās rehabilitācijas institūcija"],
-                                    ["Profesionālā rehabilitācija"]),
-    "home_care": (["aprūpe mājās", "sociālā aprūpe mājās"], ["Aprūpe mājās", "aprūpe mājās", "mobilā brigāde"]),
-    "other": (["cits"], ["cits: karitatīvais sociālais darbs", "Cits"]),
-}
 
 LEGAL_STATUSES = {  # sector -> statuses as the register writes them
     "municipal": ["Pašvaldības iestāde", "Pašvaldības iestādes struktūrvienība", "Pašvaldības aģentūra"],
@@ -98,6 +68,7 @@ STREETS = ["Brīvības iela", "Skolas iela", "Rīgas iela", "Parka iela", "Dārz
 PARISHES = ["Allažu", "Meņģeles", "Zaubes", "Salas", "Vecumu", "Dunavas", "Ķeipenes", "Līvbērzes"]
 QUOTES = [('"', '"'), ("“", "”"), ("„", "”"), ("«", "»")]
 NO_DIACRITICS = WITHOUT_DIACRITICS  # text written without diacritics, as some exports are
+NO_QUOTES = str.maketrans("", "", "".join(q for pair in QUOTES for q in pair))
 
 
 @dataclass
@@ -112,6 +83,18 @@ class Municipality:
     planning_region: str
 
 
+@dataclass(eq=False)
+class Place:
+    """Where a unit provides a service: the street part of the address (`Brīvības iela 12`, `“Ozoli”, Salas pag.`)
+    in the unit's municipality. Its postcode and address code (`VZDKods`) are set once the universe is built, one
+    per distinct address, and never change: the reform renames the municipality, not the place."""
+
+    street: str
+    codes: set[str] = field(default_factory=set)  # service codes ever provided here by the unit
+    postcode: str = ""
+    address_code: str = ""
+
+
 @dataclass
 class Unit:
     register_number: int
@@ -121,15 +104,27 @@ class Unit:
     sector: str
     municipality: str  # pre-reform ATVK code (or a 2021 code for units registered after the reform)
     records: list[Record] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    renames: list[tuple[dt.date, str]] = field(default_factory=list)  # (day, new name), in order of days
+
+    def rename(self, day: dt.date, name: str) -> None:
+        insort(self.renames, (day, name), key=lambda r: r[0])
+
+    def name_on(self, on: dt.date) -> str:
+        names = [n for d, n in self.renames if d <= on]
+        return names[-1] if names else self.name
 
 
 @dataclass
 class Record:
+    """One register record: one unit's one service code at one place, from registration to removal. The
+    attributes that events change (place, capacity, wording) are the initial values; `get` gives them on a day."""
+
     unit: Unit
-    group: str
+    code: str
     legacy_name: str
     current_name: str
-    address_street: str
+    place: Place
     registered_on: dt.date
     providing_from: dt.date | None
     stopped_on: dt.date | None
@@ -137,6 +132,28 @@ class Record:
     client_groups: list[int]
     age_gender: str
     show_registration: bool
+    changes: list[tuple[dt.date, str, Any]] = field(default_factory=list)  # (day, attribute, value) by day
+
+    def change(self, day: dt.date, attribute: str, value: Any) -> None:
+        insort(self.changes, (day, attribute, value), key=lambda c: c[0])
+
+    def get(self, attribute: str, on: dt.date) -> Any:
+        value = getattr(self, attribute)
+        for day, name, new in self.changes:
+            if day > on:
+                break
+            if name == attribute:
+                value = new
+        return value
+
+    def version(self, on: dt.date) -> int:
+        """How many changes of the record or its unit have happened by `on`: what a writer caching the record's
+        text must watch besides the map and the status."""
+        n = bisect_right(self.changes, on, key=lambda c: c[0]) if self.changes else 0
+        return n + (sum(1 for d, _ in self.unit.renames if d <= on) if self.unit.renames else 0)
+
+    def active(self, on: dt.date) -> bool:
+        return self.listed(on) and self.status(on) != "stopped"
 
     def status(self, on: dt.date) -> str:
         if self.stopped_on and self.stopped_on <= on:
@@ -172,12 +189,25 @@ def version_on(munis: dict[str, Municipality], code: str, on: dt.date) -> Munici
     return m
 
 
+def in_shares(counts: dict[str, int]) -> Iterator[str]:
+    """Keys in proportion to `counts`, each as soon as it falls behind its share (the largest-deficit rule): a
+    type of 1 % of the records gets one registration every hundred, never three in a row by chance, so that
+    a small type's count moves only as fast as the register grows."""
+    total, drawn = sum(counts.values()), dict.fromkeys(counts, 0)
+    for k in itertools.count(1):
+        deficits = {c: k * n / total - drawn[c] for c, n in counts.items()}
+        key = max(deficits, key=deficits.__getitem__)
+        drawn[key] += 1
+        yield key
+
+
 def _rand_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
 
 
 class RegisterSample:
     def __init__(self, seed: int | str):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.munis = load_municipalities()
         self.pre = [m for m in self.munis.values() if m.valid_to == dt.date(2021, 6, 30)]
@@ -186,61 +216,90 @@ class RegisterSample:
         self.next_number = 1
 
     # -- building the universe -------------------------------------------------------------------------------
-    def _new_unit(self, group: str, municipality: str | None = None) -> Unit:
+    def _new_unit(self, code: str, municipality: str | None = None) -> Unit:
         rng = self.rng
-        sector = {"municipal_social_service": "municipal", "social_work_service": "municipal"}.get(group) or \
+        sector = {"municipal_social_service": "municipal", "social_work_service": "municipal"}.get(code) or \
             rng.choices(["municipal", "state", "ngo", "private", "person", "religious"], [44, 4, 30, 15, 4, 3])[0]
         muni = municipality or rng.choices(self.pre, self.weights)[0].code
-        m = self.munis[muni]
+        name = self._draw_name(sector, self.munis[muni], rng)
         if sector == "person":
-            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
             birth = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(50, 99)}"
             legal_code = f"{birth}-{rng.randint(10000, 29999)}"
         else:
-            q1, q2 = rng.choice(QUOTES)
-            place = m.genitive or m.name.replace(" novads", "")
-            if sector == "municipal":
-                name = f"{place} {'novada ' if m.mtype == 'novads' else ''}" + rng.choice(
-                    ["Sociālais dienests", f"sociālās aprūpes centrs {q1}{rng.choice(WORDS)}{q2}",
-                     f"pansionāts {q1}{rng.choice(WORDS)}{q2}", "Sociālo pakalpojumu centrs"])
-                legal_code = f"90000{rng.randint(100000, 999999)}"
-            elif sector == "state":
-                name = f"VSAC {q1}{place}{q2}"
-                legal_code = f"90009{rng.randint(100000, 999999)}"
-            elif sector == "religious":
-                name = f"Draudzes diakonijas centrs {q1}{rng.choice(WORDS)}{q2}"
-                legal_code = f"99000{rng.randint(100000, 999999)}"
-            else:
-                prefix = {"ngo": rng.choice(["Biedrība", "Nodibinājums"]), "private": "SIA"}[sector]
-                name = f"{prefix} {q1}{rng.choice(WORDS)}{q2}"
-                legal_code = f"{'5' if sector == 'ngo' else '4'}0008{rng.randint(100000, 999999)}"
+            prefix = {"municipal": "90000", "state": "90009", "religious": "99000", "ngo": "50008",
+                      "private": "40008"}[sector]
+            legal_code = f"{prefix}{rng.randint(100000, 999999)}"
         status = rng.choice(LEGAL_STATUSES[sector])
         unit = Unit(self.next_number, name, legal_code, status, sector, muni)
         self.next_number += 1
         self.units.append(unit)
         return unit
 
-    def _new_record(self, unit: Unit, group: str, registered_on: dt.date, providing_from: dt.date | None,
+    @staticmethod
+    def _draw_name(sector: str, m: Municipality, rng: random.Random) -> str:
+        if sector == "person":
+            return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        q1, q2 = rng.choice(QUOTES)
+        place = m.genitive or m.name.replace(" novads", "")
+        if sector == "municipal":
+            return f"{place} {'novada ' if m.mtype == 'novads' else ''}" + rng.choice(
+                ["Sociālais dienests", f"sociālās aprūpes centrs {q1}{rng.choice(WORDS)}{q2}",
+                 f"pansionāts {q1}{rng.choice(WORDS)}{q2}", "Sociālo pakalpojumu centrs"])
+        if sector == "state":
+            return f"VSAC {q1}{place}{q2}"
+        if sector == "religious":
+            return f"Draudzes diakonijas centrs {q1}{rng.choice(WORDS)}{q2}"
+        prefix = {"ngo": rng.choice(["Biedrība", "Nodibinājums"]), "private": "SIA"}[sector]
+        return f"{prefix} {q1}{rng.choice(WORDS)}{q2}"
+
+    def other_name(self, unit: Unit, on: dt.date, rng: random.Random) -> str | None:
+        """A new name for a unit: a person's surname changes, an organisation is named anew as its kind is (other
+        quotation marks are no new name). None when its kind has no other name (a state centre is its place's)."""
+        old = unit.name_on(on).translate(NO_QUOTES)
+        m = self.munis[unit.municipality]
+        for _ in range(20):
+            if unit.sector == "person":
+                name = f"{old.split(' ', 1)[0]} {rng.choice(LAST_NAMES)}"
+            else:
+                name = self._draw_name(unit.sector, m, rng)
+            if name.translate(NO_QUOTES) != old:
+                return name
+        return None
+
+    def new_place(self, unit: Unit, code: str, rng: random.Random, reuse: float) -> Place:
+        """A place for the unit's record of `code`: with chance `reuse` one of the unit's places where it has never
+        provided that service (two records of one unit, code and place would be one record), else a new street."""
+        free = [p for p in unit.places if code not in p.codes]
+        if free and rng.random() < reuse:
+            place = rng.choice(free)
+        else:
+            streets = {p.street for p in unit.places}
+            street = ""
+            while not street or street in streets:
+                street = f"{rng.choice(STREETS)} {rng.randint(1, 120)}"
+                if rng.random() < 0.15:
+                    q1, q2 = rng.choice(QUOTES)
+                    street = f"{q1}{rng.choice(WORDS)}{q2}, {rng.choice(PARISHES)} pag."
+            place = Place(street)
+            unit.places.append(place)
+        place.codes.add(code)
+        return place
+
+    def _new_record(self, unit: Unit, code: str, registered_on: dt.date, providing_from: dt.date | None,
                     stopped_on: dt.date | None) -> Record:
         rng = self.rng
-        legacy, current = SERVICE_NAMES[group]
-        street = f"{rng.choice(STREETS)} {rng.randint(1, 120)}"
-        if rng.random() < 0.15:
-            q1, q2 = rng.choice(QUOTES)
-            street = f"{q1}{rng.choice(WORDS)}{q2}, {rng.choice(PARISHES)} pag."
-        capacity = None if rng.random() < 0.2 else (rng.randint(20, 300) if group == "ltc_institution"
+        legacy, current = SERVICE_NAMES[code]
+        # A unit's services often share its building: half of its later records go to one of its places.
+        place = self.new_place(unit, code, rng, reuse=0.5)
+        capacity = None if rng.random() < 0.2 else (rng.randint(20, 300) if code == "ltc_institution"
                                                     else rng.randint(5, 60))
-        rec = Record(unit, group, rng.choice(legacy), rng.choice(current), street, registered_on, providing_from,
+        rec = Record(unit, code, rng.choice(legacy), rng.choice(current), place, registered_on, providing_from,
                      stopped_on, capacity, rng.sample(range(len(CLIENT_GROUPS_NEW) - 1), rng.randint(0, 3)),
                      rng.choice(AGE_GENDER), rng.random() < 0.85)
-        # Two records of one unit with the same service and address would be one register record.
-        while any(r.current_name == rec.current_name and r.address_street == rec.address_street
-                  for r in unit.records):
-            rec.address_street += "A"
         unit.records.append(rec)
         return rec
 
-    def _cohort(self, years: tuple[int, int], status: str, n: int, groups: list[str]) -> None:
+    def _cohort(self, years: tuple[int, int], status: str, n: int, codes: list[str]) -> None:
         """Create n records registered in the given years with the given status on 2012-01-02."""
         start, end = dt.date(years[0], 1, 1), min(dt.date(years[1], 12, 31), CALIBRATION_DATE)
         rng = self.rng
@@ -248,9 +307,9 @@ class RegisterSample:
         while i < n:
             size = min(n - i, rng.choices([1, 2, 3], [70, 22, 8])[0])
             reg = _rand_date(rng, start, end)
-            unit = self._new_unit(groups[i])
+            unit = self._new_unit(codes[i])
             for _ in range(size):
-                group = groups[i]
+                code = codes[i]
                 if status == "providing":
                     prov = min(reg + dt.timedelta(days=rng.randint(0, 200)), CALIBRATION_DATE)
                     stop = None if rng.random() < 0.9 else _rand_date(rng, dt.date(2013, 1, 1), dt.date(2025, 6, 1))
@@ -261,15 +320,16 @@ class RegisterSample:
                     prov = reg + dt.timedelta(days=rng.randint(0, 200))
                     stop = _rand_date(rng, max(dt.date(2010, 3, 1), prov + dt.timedelta(days=1)),
                                       dt.date(2011, 12, 20))
-                self._new_record(unit, group, reg, prov, stop)
+                self._new_record(unit, code, reg, prov, stop)
                 i += 1
 
     def build(self) -> RegisterSample:
         rng = self.rng
-        groups = [g for g, n in GROUP_COUNTS_2012.items() for _ in range(n)]
+        counts = code_counts_2012()
+        codes = [c for c, n in counts.items() for _ in range(n)]
         # Municipal social services belong to the oldest cohort; the rest is shuffled over cohorts.
-        mss = [g for g in groups if g == "municipal_social_service"]
-        rest = [g for g in groups if g != "municipal_social_service"]
+        mss = [c for c in codes if c == "municipal_social_service"]
+        rest = [c for c in codes if c != "municipal_social_service"]
         rng.shuffle(rest)
         pool = mss + rest
         for years, providing, planning, stopped in COHORTS_2012:
@@ -277,21 +337,40 @@ class RegisterSample:
                 take, pool = pool[:n], pool[n:]
                 self._cohort(years, status, n, take)
         assert not pool
-        # After the calibration date: new registrations every year, some of them stopping later.
+        # After the calibration date: new registrations every year, some of them stopping later, spread over the
+        # codes in their 2012 shares.
+        spread = in_shares(counts)
         for year in range(2012, 2026):
             for _ in range(rng.randint(25, 38)):
-                group = rng.choices(list(GROUP_COUNTS_2012), list(GROUP_COUNTS_2012.values()))[0]
+                code = next(spread)
                 reg = _rand_date(rng, max(dt.date(year, 1, 3), CALIBRATION_DATE + dt.timedelta(days=1)),
                                  dt.date(year, 12, 31))
                 prov = reg + dt.timedelta(days=rng.randint(30, 500)) if rng.random() < 0.9 else None
                 stop = None if rng.random() < 0.75 else reg + dt.timedelta(days=rng.randint(400, 2500))
-                unit = self._pick_unit_for_new_service(group) if rng.random() < 0.2 else self._new_unit(group)
-                self._new_record(unit, group, reg, prov, stop)
+                unit = self.rng.choice(self.units) if rng.random() < 0.2 else self._new_unit(code)
+                self._new_record(unit, code, reg, prov, stop)
         self._calibrate_zemgale()
+        draw_events(self, random.Random(f"{self.seed}:events"))
+        self._number_places()
         return self
 
-    def _pick_unit_for_new_service(self, group: str) -> Unit:
-        return self.rng.choice(self.units)
+    def _number_places(self) -> None:
+        """Give each distinct address (municipality and street) its postcode and address code, once the units'
+        municipalities are final: places of two units at one address share them."""
+        rng = random.Random(f"{self.seed}:places")
+        numbered: dict[tuple[str, str], tuple[str, str]] = {}
+        taken: set[str] = set()
+        for unit in self.units:
+            for place in unit.places:
+                key = (unit.municipality, place.street)
+                if key not in numbered:
+                    code = ""
+                    while not code or code in taken:
+                        code = str(rng.randrange(100_000_000, 110_000_000))
+                    taken.add(code)
+                    post = 1000 + (int(unit.municipality[:4]) * 37 + rng.randrange(12)) % 4000
+                    numbered[key] = (f"LV-{post:04d}", code)
+                place.postcode, place.address_code = numbered[key]
 
     def _region(self, unit: Unit) -> str:
         return version_on(self.munis, unit.municipality, ZEMGALE_DATE).planning_region
@@ -333,6 +412,7 @@ class RegisterSample:
         return name
 
     def address(self, rec: Record, on: dt.date) -> str:
+        """The JSON address: the street part, the municipality of the day (`Ogres nov.`) and the postcode."""
         m = version_on(self.munis, rec.unit.municipality, on)
         written = m.name.replace(" novads", " nov.")
         # A few addresses keep the pre-reform municipality after the reform, as real addresses sometimes do.
@@ -340,8 +420,8 @@ class RegisterSample:
             old = self.munis[rec.unit.municipality]
             if old.mtype == "novads":
                 written = old.name.replace(" novads", " nov.")
-        post = 1000 + (int(m.code[:4]) * 37 + rec.unit.register_number) % 4000
-        return f"{rec.address_street}, {written}, LV-{post:04d}"
+        place = rec.get("place", on)
+        return f"{place.street}, {written}, {place.postcode}"
 
     def snapshot_records(self, on: dt.date) -> list[Record]:
         return [r for u in self.units for r in u.records if r.listed(on)]
@@ -357,8 +437,6 @@ JSON_STATUS = {"providing": ["Sniedz", "sniedz", " Sniedz "], "planning": ["Plā
 # Per year: file format and encoding of the legacy exports.
 LEGACY_FORMATS = {2010: ("csv", "cp1257"), 2011: ("csv", "utf-8-sig"), 2012: ("csv", "cp1257"),
                   2013: ("csv", "utf-8"), 2014: ("xlsx", "title"), 2015: ("csv", "utf-8-sig"), 2016: ("xlsx", "")}
-ACCOMMODATION_GROUPS = frozenset({"ltc_institution", "shelter", "night_shelter", "crisis", "group_home",
-                                  "halfway_house"})
 WITH_ACCOMMODATION = "ar izmitināšanu"
 # Drawn per record and snapshot; the repeated entry makes "bez izmitināšanas" the usual answer.
 FORMS_WITHOUT_ACCOMMODATION = ["bez izmitināšanas", "bez izmitināšanas", "ar izmitināšanu un bez izmitināšanas"]
@@ -373,10 +451,11 @@ def legacy_row(sample: RegisterSample, rec: Record, on: dt.date, position: int) 
     spelt, so that spellings vary within a file."""
     status = rec.status(on)
     groups = "; ".join(CLIENT_GROUPS_OLD[g % len(CLIENT_GROUPS_OLD)] for g in rec.client_groups)
-    return [str(rec.unit.register_number), rec.unit.name, rec.unit.legal_code, rec.unit.legal_status,
-            rec.legacy_name, sample.address(rec, on).rsplit(", ", 2)[0],
+    capacity = rec.get("capacity", on)
+    return [str(rec.unit.register_number), rec.unit.name_on(on), rec.unit.legal_code, rec.unit.legal_status,
+            rec.get("legacy_name", on), rec.get("place", on).street,
             sample.municipality_written(rec.unit, on, position), groups,
-            "" if rec.capacity is None else str(rec.capacity), LEGACY_STATUS[status],
+            "" if capacity is None else str(capacity), LEGACY_STATUS[status],
             _fmt(rec.registered_on), _fmt(rec.stopped_on) if status == "stopped" else ""]
 
 
@@ -386,7 +465,7 @@ def legacy_rows(sample: RegisterSample, on: dt.date) -> list[list[str]]:
 
 def service_form(rec: Record, rng: random.Random) -> str:
     """`PakalpojumaSniegsanasForma`: fixed for services with accommodation, drawn per snapshot for the others."""
-    if rec.group in ACCOMMODATION_GROUPS:
+    if rec.code in ACCOMMODATION_CODES:
         return WITH_ACCOMMODATION
     return rng.choice(FORMS_WITHOUT_ACCOMMODATION)
 
@@ -397,16 +476,16 @@ def json_item(sample: RegisterSample, rec: Record, on: dt.date, status: str, for
     item = {
         "PakalpojumaSniedzejaRegistracijasNumurs": u.register_number if u.register_number % 17 else
         str(u.register_number),
-        "PakalpojumaSniedzejaNosaukums": u.name,
+        "PakalpojumaSniedzejaNosaukums": u.name_on(on),
         "RegistracijasNumurs": u.legal_code,
         "JuridiskaisStatuss": u.legal_status,
         "Statuss": status,
-        "SniedzamaPakalpojumaNosaukums": rec.current_name,
+        "SniedzamaPakalpojumaNosaukums": rec.get("current_name", on),
         "PakalpojumaSniegsanasForma": form,
-        "PlanotaisKlientuSkaits": rec.capacity,
+        "PlanotaisKlientuSkaits": rec.get("capacity", on),
         "KlientiPecVecumaUnDzimuma": rec.age_gender,
         "KlientuGrupas": [{"KlientuGrupasNosaukums": CLIENT_GROUPS_NEW[g]} for g in rec.client_groups],
-        "FaktiskaAdrese": {"Adrese": sample.address(rec, on), "VZDKods": str(100000000 + u.register_number * 7)},
+        "FaktiskaAdrese": {"Adrese": sample.address(rec, on), "VZDKods": rec.get("place", on).address_code},
         "KontaktInformacija": None if u.register_number % 5 > 1 else {
                                "Talrunis": f"+371 2{u.register_number * 7919 % 10000000:07d}",
                                "Epasts": f"info{u.register_number}@example.lv",

@@ -19,8 +19,9 @@ the same seed and scale give the same bytes). At N = 1, a January snapshot in CS
 
 One snapshot is written at a time, streamed to its file. Formatting a record is the costly part, so each record's
 text is built once (with `json_item` / `legacy_row`, the sample's own functions) and reused for as long as nothing
-it shows changes: the map (the 2021 reform, the 2025 Madona merger) and, for the legacy export, the status. A
-snapshot then costs a few string concatenations per record.
+it shows changes: the map (the 2021 reform, the 2025 Madona merger), the record's own events (`Record.version`: a
+rename, a move, a capacity changed, a rewording) and, for the legacy export, the status. A snapshot then costs a
+few string concatenations per record.
 
 Municipal budgets, social-service statistics and staffing are written at ×1, exactly as in the sample. Their grain
 is closed: one row per year × municipality × functional code (budgets), × service line (statistics) or per
@@ -186,9 +187,10 @@ class ScaledRegister:
     def json_texts(self, on: dt.date) -> Iterator[str]:
         """The snapshot's records as JSON texts, as `json_records` would write them for one universe."""
         rng = random.Random(on.toordinal())
-        key = ("json", self._map_era(on))
+        era = self._map_era(on)
         for e in self._listed(on):
             rec = e.rec
+            key = ("json", era, rec.version(on))
             if e.key != key:
                 e.key, e.text = key, _dumps(json_item(e.sample, rec, on, _MARK, _MARK)).split(_MARK_JSON)
             head, middle, tail = e.text
@@ -200,7 +202,7 @@ class ScaledRegister:
         era = self._map_era(on)
         for position, e in enumerate(self._listed(on)):
             rec = e.rec
-            key = ("legacy", era, rec.status(on))
+            key = ("legacy", era, rec.status(on), rec.version(on))
             if e.key != key:
                 e.key, e.text = key, legacy_row(e.sample, rec, on, 0)
             row = e.text.copy()
