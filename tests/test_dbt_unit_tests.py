@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
 UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_intermediate__unit_tests.yml"
 MUNICIPAL_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_municipal__unit_tests.yml"
+SERVICE_NAMES_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_service_names__unit_tests.yml"
 DBT = str(Path(sys.executable).parent / "dbt")
 
 
@@ -111,7 +112,8 @@ def short_by_one_row(test: dict) -> dict:
     return test
 
 
-@pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML], ids=lambda p: p.stem)
+@pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML, SERVICE_NAMES_UNIT_TESTS_YAML],
+                         ids=lambda p: p.stem)
 def test_a_wrong_expectation_fails(dbt_env: DbtEnv, tmp_path: Path, yaml_path: Path) -> None:
     project = tmp_path / "dbt_project"
     shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
