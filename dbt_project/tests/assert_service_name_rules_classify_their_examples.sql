@@ -2,6 +2,8 @@
 -- use, to its own code and by itself: an example the exact map already knows, or that an earlier rule takes,
 -- shows a rule that never fires or a rule order that hides it. No rule may give `other` or `unmapped`: `other` is
 -- the generic `cits` alone, and a wording no rule knows stays unmapped. Returns the rules that fail.
+{{ config(meta={'dagster': {'ref': {'name': 'service_name_rules'}}}) }}  -- the Dagster check's asset
+
 with
 
 examples as (
