@@ -26,6 +26,7 @@ DBT_PROJECT = REPO / "dbt_project"
 UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_intermediate__unit_tests.yml"
 MUNICIPAL_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_municipal__unit_tests.yml"
 REGISTRY_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_registry__unit_tests.yml"
+SERVICE_NAMES_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_service_names__unit_tests.yml"
 DBT = str(Path(sys.executable).parent / "dbt")
 
 
@@ -112,7 +113,8 @@ def short_by_one_row(test: dict) -> dict:
     return test
 
 
-@pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML, REGISTRY_UNIT_TESTS_YAML],
+@pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML, REGISTRY_UNIT_TESTS_YAML,
+                                       SERVICE_NAMES_UNIT_TESTS_YAML],
                          ids=lambda p: p.stem)
 def test_a_wrong_expectation_fails(dbt_env: DbtEnv, tmp_path: Path, yaml_path: Path) -> None:
     project = tmp_path / "dbt_project"

@@ -16,9 +16,17 @@
         '[\"“”„«»]', '') }})
 {%- endmacro %}
 
-{#- A service name as written to its lookup key: `cits: Dienas centrs` -> `dienas centrs`. -#}
+{#- A service name as written to its lookup key, the one folding every service classification compares on:
+    lower case without diacritics (fold_lv); a leading `cits:` / `citi:` / `cits -` removed (the register's "other,
+    namely …"); quotes, brackets, full stops, commas and other punctuation made spaces; single spaces, trimmed.
+    `cits: Ģimenes asistenta pakalpojums.` -> `gimenes asistenta pakalpojums`, `Grupu mājas (dzīvokļa)
+    pakalpojums` -> `grupu majas dzivokla pakalpojums`. `cits` or `citi` alone stays: it is the generic "other". -#}
 {% macro service_name_key(expr) -%}
-    trim({{ lvsocial.regexp_replace_all(lvsocial.fold_lv(expr), '^(cits|citi)\\s*:\\s*', '') }})
+    trim({{ lvsocial.regexp_replace_all(
+        lvsocial.regexp_replace_all(
+            lvsocial.regexp_replace_all(lvsocial.fold_lv(expr), '^(cits|citi)\\s*[:–-]\\s*', ''),
+            '[.,;:!?\"“”„«»()\\[\\]{}/–—-]', ' '),
+        '\\s+', ' ') }})
 {%- endmacro %}
 
 {#- A register address as written to the key of its place, the same in every format and on both sides of the

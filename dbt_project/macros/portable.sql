@@ -76,3 +76,19 @@
     {%- endfor -%}
     {{ return(out) }}
 {%- endmacro %}
+
+{#- True when text matches a regular expression that may itself be a column (service_name_rules.pattern). Write
+    patterns every engine reads alike: literals, `[a-z]`, `*`, `?`, `|`, `( |$)`, `^`; no `\b` (a backspace on
+    PostgreSQL), no look-arounds (RE2). -#}
+{% macro matches_pattern(expr, pattern) -%}
+    {{ return(adapter.dispatch('matches_pattern', 'lvsocial')(expr, pattern)) }}
+{%- endmacro %}
+{% macro default__matches_pattern(expr, pattern) -%}
+    regexp_matches({{ expr }}, {{ pattern }})
+{%- endmacro %}
+{% macro postgres__matches_pattern(expr, pattern) -%}
+    ({{ expr }} ~ {{ pattern }})
+{%- endmacro %}
+{% macro spark__matches_pattern(expr, pattern) -%}
+    ({{ expr }} rlike {{ pattern }})
+{%- endmacro %}

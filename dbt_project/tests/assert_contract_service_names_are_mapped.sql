@@ -1,5 +1,8 @@
 -- Every raw service name the data contract (§7) lists as seen in the real register maps to a canonical service
--- through service_name_map, with the same folding the models use. Returns the names that do not.
+-- through the classifier the models use (classified_service_names: folding, service_name_map, then
+-- service_name_rules). Returns the names that do not.
+{{ config(meta={'dagster': {'ref': {'name': 'service_name_rules'}}}) }}  -- the Dagster check's asset
+
 with
 
 contract_names as (
@@ -24,14 +27,20 @@ contract_names as (
 
 ),
 
+folded as (
+
+    select raw_name, {{ lvsocial.service_name_key('raw_name') }} as service_name_key
+    from contract_names
+
+),
+
 mapped as (
 
-    select {{ lvsocial.service_name_key('raw_name') }} as service_name_key
-    from {{ ref('service_name_map') }}
+    {{ lvsocial.classified_service_names('folded') }}
 
 )
 
-select c.raw_name
-from contract_names as c
-left join mapped as m on m.service_name_key = {{ lvsocial.service_name_key('c.raw_name') }}
+select f.raw_name
+from folded as f
+left join mapped as m on m.service_name_key = f.service_name_key
 where m.service_name_key is null

@@ -1,6 +1,7 @@
 """The register source in Dagster: snapshots as dynamic partitions keyed by snapshot date, the ingestion asset
-that loads them into raw (all requested partitions in one run), its Great Expectations check, and the sensor that
-adds a partition and requests a run when a new snapshot file lands."""
+that loads them into raw (all requested partitions in one run), its Great Expectations check, the warning check on
+service wording no classification rule knows, and the sensor that adds a partition and requests a run when a new
+snapshot file lands."""
 
 
 import datetime as dt
@@ -138,6 +139,41 @@ def registry_nothing_lost(warehouse: Warehouse) -> dg.AssetCheckResult:
                                                               "problems": "\n".join(problems[:20])})
 
 
+UNMAPPED_SERVICE_NAMES = dg.AssetKey(["intermediate", "int_registry_service_names_unmapped"])
+UNMAPPED_NAMED = 20  # wordings named in the check's description and table, most records first
+
+
+@dg.asset_check(asset=UNMAPPED_SERVICE_NAMES, name="registry_service_names_classified", blocking=False,
+                description="Every service wording of the register classifies to a service type (exact name or "
+                            "keyword rule, seeds service_name_map and service_name_rules). Warns, without "
+                            "blocking, while `intermediate.int_registry_service_names_unmapped` has rows, and "
+                            f"names the {UNMAPPED_NAMED} with the most records.")
+def registry_service_names_classified(warehouse: Warehouse) -> dg.AssetCheckResult:
+    unmapped = warehouse.rows("""
+            select service_name, service_name_key, records, snapshots, cast(first_snapshot_date as varchar),
+                   cast(last_snapshot_date as varchar)
+            from intermediate.int_registry_service_names_unmapped
+            order by records desc, service_name_key
+        """)
+    records, wordings = (int(n) for n in warehouse.rows(
+        "select coalesce(sum(records), 0), count(*) from intermediate.int_registry_service_names_classified")[0])
+    unmapped_records = sum(int(row[2]) for row in unmapped)
+    named = unmapped[:UNMAPPED_NAMED]
+    listing = "; ".join(f"`{name}` ({n:,} records)" for name, _, n, *_ in named)
+    more = f"; and {len(unmapped) - len(named)} more" if len(unmapped) > len(named) else ""
+    description = (f"{len(unmapped)} register service wording(s) unmapped, {unmapped_records:,} of {records:,} "
+                   f"records: {listing}{more}" if unmapped else
+                   f"every register service wording classified ({wordings} wordings, {records:,} records)")
+    table = "| wording as written | folded | records | snapshots | first | last |\n|---|---|---|---|---|---|\n" + \
+        "\n".join(f"| {name.replace('|', '/')} | {key} | {n} | {snaps} | {first} | {last} |"
+                  for name, key, n, snaps, first, last in named)
+    return dg.AssetCheckResult(
+        passed=not unmapped, severity=dg.AssetCheckSeverity.WARN, description=description,
+        metadata={"unmapped_wordings": len(unmapped), "unmapped_records": unmapped_records, "records": records,
+                  "classified_share": round(1 - unmapped_records / records, 4) if records else 1.0,
+                  "unmapped": dg.MetadataValue.md(table if unmapped else "none")})
+
+
 def _fingerprint(paths) -> str:
     return ";".join(f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in paths)
 
@@ -166,5 +202,5 @@ def register_snapshot_sensor(context: dg.SensorEvaluationContext, landing: Landi
 
 SOURCES = [IngestionSource("registry", [registry_provider_services], register_snapshots,
                            lambda landing: sorted(landing.register_snapshots()), registry.ensure_tables)]
-CHECKS = [gx_raw_registry, registry_nothing_lost]
+CHECKS = [gx_raw_registry, registry_nothing_lost, registry_service_names_classified]
 SENSORS = [register_snapshot_sensor]

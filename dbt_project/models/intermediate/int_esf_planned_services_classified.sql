@@ -1,6 +1,6 @@
 -- Planned services of the EU-funds projects with the service classified into the register's taxonomy (the same
--- service_name_map and folding as the register) and the project's round and municipalities attached. A name the
--- taxonomy does not know stays, as `unmapped`, and is reported by a test.
+-- classifier as the register, classified_service_names) and the project's round and municipalities attached. A
+-- name the taxonomy does not know stays, as `unmapped`, and is reported by a test.
 with
 
 services as (
@@ -17,10 +17,7 @@ projects as (
 
 service_names as (
 
-    select distinct
-        {{ lvsocial.service_name_key('raw_name') }} as service_name_key,
-        service_code
-    from {{ ref('service_name_map') }}
+    {{ lvsocial.classified_service_names('services') }}
 
 )
 

@@ -28,10 +28,7 @@ municipalities as (
 
 service_names as (
 
-    select distinct
-        {{ lvsocial.service_name_key('raw_name') }} as service_name_key,
-        service_code
-    from {{ ref('service_name_map') }}
+    {{ lvsocial.classified_service_names('records') }}
 
 ),
 

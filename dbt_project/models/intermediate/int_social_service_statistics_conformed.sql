@@ -1,8 +1,9 @@
 -- Social-service statistics on the municipality map and the service taxonomy: the ATVK code resolved to the
 -- version valid in the row's year (and to today's map), the form's service line to a canonical service and its
 -- provision (own staff / purchased / not split, as the form before 2017 was), spending in EUR with the original
--- beside. A line unknown to statistics_service_map falls back to the register's service_name_map (provision not
--- split), and an unknown one is kept as `unmapped`.
+-- beside. A line unknown to statistics_service_map falls back to the register's classifier
+-- (classified_service_names: service_name_map, then service_name_rules; provision not split), and an unknown one is
+-- kept as `unmapped`.
 with
 
 statistics as (
@@ -41,10 +42,7 @@ statistics_lines as (
 
 register_names as (
 
-    select distinct
-        {{ lvsocial.service_name_key('raw_name') }} as service_name_key,
-        service_code
-    from {{ ref('service_name_map') }}
+    {{ lvsocial.classified_service_names('statistics') }}
 
 ),
 
