@@ -175,3 +175,38 @@ def test_events_happen_at_plausible_yearly_rates(sample_run):
     assert 0.005 <= rates["renamed"] <= 0.03, rates
     assert 0.003 <= rates["moved"] <= 0.02, rates
     assert 0.02 <= rates["capacity_changed"] <= 0.06, rates
+
+
+@pytest.mark.parametrize("before, after", [SWITCH, REFORM], ids=["format_switch", "reform"])
+def test_record_keys_carry_over(sample_run, before, after):
+    """At least 90 % of the records of the snapshot before keep their key in the snapshot after: the format switch
+    and the reform break no record's identity (the rest are the year's real removals and changes of service)."""
+    kept, total = sample_run.query(f"""
+        select count(b.record_key), count(*)
+        from (select record_key from marts.fct_provider_services where snapshot_date = '{before}') as a
+        left join (select record_key from marts.fct_provider_services where snapshot_date = '{after}') as b
+            using (record_key)""")[0]
+    assert kept >= 0.9 * total, (kept, total)
+
+
+@pytest.mark.parametrize("after", [SWITCH[1], REFORM[1]], ids=["format_switch", "reform"])
+def test_no_burst_of_changes(sample_run, after):
+    """Registered + removed at the switch and the reform stay below the continuity check's 10 %."""
+    from orchestration.defs.register_history import BURST_SHARE
+
+    turnover, previous = sample_run.query(f"""
+        select (select count(*) from marts.fct_register_changes
+                where snapshot_date = '{after}' and change_type in ('registered', 'removed')),
+               (select count(*) from marts.fct_provider_services
+                where snapshot_date = (select max(snapshot_date) from marts.fct_provider_services
+                                       where snapshot_date < '{after}'))""")[0]
+    assert 0 < turnover <= BURST_SHARE * previous, (turnover, previous)
+
+
+def test_registrations_by_year_give_the_seed_figures(sample_run):
+    """The seed presentation: 449 records new in 2010–2011 (233 and 216), as many as in 2005–2009."""
+    years = dict(sample_run.query("""
+        select registration_year, sum(registrations) from reporting.rpt_registrations_by_year
+        where registration_year between 2005 and 2011 group by 1"""))
+    assert (years[2010], years[2011]) == (233, 216)
+    assert abs(sum(years[y] for y in range(2005, 2010)) - 449) <= 0.05 * 449
