@@ -15,7 +15,7 @@ from bench.measure import run_measured, tree_cpu_seconds
 
 REPO = Path(__file__).resolve().parents[1]
 MARTS = ["dim_municipality", "dim_provider", "dim_service", "fct_esf_planned_services", "fct_esf_projects",
-         "fct_municipal_expenditure", "fct_provider_services", "fct_social_service_statistics",
+         "fct_municipal_expenditure", "fct_provider_services", "fct_register_changes", "fct_social_service_statistics",
          "fct_social_work_staffing"]
 
 
