@@ -68,4 +68,4 @@ def test_rejected_command_lists_rows_by_source_and_reason(sample_run):
     out = subprocess.run([LVSOCIAL, "rejected", "--source", "registry"], env=sample_run.env(),
                          capture_output=True, text=True, check=True).stdout
     assert re.search(r"registry\s+2\s+2\s+missing register number", out)
-    assert "sps_registrs_2013-01-02.csv:908 — missing status" in out
+    assert "sps_registrs_2013-01-02.csv:905 — missing status" in out

@@ -115,7 +115,7 @@ def test_asset_graph_shows_the_path_from_a_register_snapshot_to_the_fact_and_the
     # The assets downstream of the register snapshots AND upstream of the report: exactly those on a path between
     # them. Every name asserted below lies on such a path, or the selection would not show it.
     selection = 'key:"raw/registry_provider_services"+ and +key:"report/charts"'
-    browser.set_window_size(3400, 2000)  # wide enough for full-size nodes with full names
+    browser.set_window_size(4800, 2800)  # wide and tall enough for full-size nodes with full names
     browser.get(f"{ui}/asset-groups~{urllib.parse.quote(selection, safe='')}")
     _wait(browser, lambda d: d.find_elements("css selector", "svg foreignObject"),
           "the asset graph did not draw")
