@@ -93,6 +93,11 @@ def _expand_all_groups(driver) -> bool:
         time.sleep(0.5)
         items = _visible(driver, item)
         if not items:
+            # The last graph's groups were expanded and the menu remembers it: collapse, then expand again.
+            collapse = _visible(driver, "//*[@role='menuitem'][starts-with(normalize-space(), 'Collapse all groups')]")
+            if collapse:
+                collapse[0].click()
+                time.sleep(0.5)
             return False
         items[0].click()
         return True
@@ -114,23 +119,29 @@ def _asset_names(driver) -> list[str]:
 def test_asset_graph_shows_the_path_from_a_register_snapshot_to_the_fact_and_the_report(browser, ui):
     # The assets downstream of the register snapshots AND upstream of the report: exactly those on a path between
     # them. Every name asserted below lies on such a path, or the selection would not show it.
-    selection = 'key:"raw/registry_provider_services"+ and +key:"report/charts"'
-    browser.set_window_size(4800, 2800)  # wide and tall enough for full-size nodes with full names
-    browser.get(f"{ui}/asset-groups~{urllib.parse.quote(selection, safe='')}")
-    _wait(browser, lambda d: d.find_elements("css selector", "svg foreignObject"),
-          "the asset graph did not draw")
-    _dismiss_community_dialog(browser)
-    # Groups (per source and layer) start collapsed: expand them all from the graph's context menu.
-    _wait(browser, _expand_all_groups, "could not expand the graph's groups from its menu", timeout=30)
-    expected = {"registry_provider_services", "stg_registry__provider_services", "int_registry_records_conformed",
-                "fct_provider_services", "marts", "charts"}
-    names = _wait(browser, lambda d: (set(_asset_names(d)) >= expected) and set(_asset_names(d)),
-                  lambda: f"asset graph without all of {sorted(expected)}; it showed {_asset_names(browser)}")
-    shot = _screenshot(browser, "ui_lineage_register_snapshot_to_report")
-    assert expected <= names
-    assert "esf_cfla_projects" not in names, "the selection should hold only assets on the path"
-    assert "Materialized" in browser.find_element("tag name", "body").text
-    assert shot.stat().st_size > 0
+    # Two stretches of the path, each small enough to draw whole: the snapshots to the fact, the fact to the report.
+    browser.set_window_size(3400, 2000)  # wide enough for full-size nodes with full names
+    stretches = [
+        ('key:"raw/registry_provider_services"+ and +key:"marts/fct_provider_services"',
+         {"registry_provider_services", "stg_registry__provider_services", "int_registry_records_conformed",
+          "int_registry_records_identified", "fct_provider_services"}),
+        ('key:"marts/fct_provider_services"+ and +key:"report/charts"', {"fct_provider_services", "marts", "charts"}),
+    ]
+    for i, (selection, expected) in enumerate(stretches):
+        browser.get(f"{ui}/asset-groups~{urllib.parse.quote(selection, safe='')}")
+        _wait(browser, lambda d: d.find_elements("css selector", "svg foreignObject"),
+              "the asset graph did not draw")
+        _dismiss_community_dialog(browser)
+        # Groups (per source and layer) start collapsed: expand them all from the graph's context menu.
+        _wait(browser, _expand_all_groups, "could not expand the graph's groups from its menu", timeout=30)
+        names = _wait(browser, lambda d, expected=expected: (set(_asset_names(d)) >= expected) and set(_asset_names(d)),
+                      lambda expected=expected: f"asset graph without all of {sorted(expected)}; it showed "
+                                                f"{_asset_names(browser)}")
+        shot = _screenshot(browser, f"ui_lineage_register_snapshot_to_report_{i + 1}")
+        assert expected <= names
+        assert "esf_cfla_projects" not in names, "the selection should hold only assets on the path"
+        assert "Materialized" in browser.find_element("tag name", "body").text
+        assert shot.stat().st_size > 0
     browser.set_window_size(1600, 1000)
 
 
