@@ -43,8 +43,9 @@ def bursts(warehouse: Warehouse, share: float = BURST_SHARE) -> list[dict]:
             group by t.snapshot_date
             having sum(t.registered + t.removed) > {share} * max(o.previous_records)
         )
-        select cast(b.snapshot_date as varchar), b.previous_records, b.registered, b.removed, s.service_code,
-               t.registered, t.removed, coalesce(p.records, 0)
+        select cast(b.snapshot_date as varchar) as snapshot_date, b.previous_records, b.registered, b.removed,
+               s.service_code, t.registered as service_registered, t.removed as service_removed,
+               coalesce(p.records, 0) as service_records_before
         from burst as b
         inner join turnover as t on t.snapshot_date = b.snapshot_date
         inner join marts.dim_service as s on s.service_key = t.service_key
