@@ -124,7 +124,8 @@ def test_asset_graph_shows_the_path_from_a_register_snapshot_to_the_fact_and_the
     stretches = [
         ('key:"raw/registry_provider_services"+ and +key:"marts/fct_provider_services"',
          {"registry_provider_services", "stg_registry__provider_services", "int_registry_records_conformed",
-          "int_registry_record_segments", "int_registry_records_identified", "fct_provider_services"}),
+          "int_registry_record_matches", "int_registry_record_segments",
+          "int_registry_records_identified", "fct_provider_services"}),
         ('key:"marts/fct_provider_services"+ and +key:"report/charts"', {"fct_provider_services", "marts", "charts"}),
     ]
     for i, (selection, expected) in enumerate(stretches):
