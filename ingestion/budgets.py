@@ -1,8 +1,8 @@
-"""Municipal budget execution, social-service statistics and social services' staffing (data contract §5): three
-yearly `;`-separated files with a BOM, decimal commas and thousands spaces, each read into its raw table, one row
-per file row. Numbers, currencies and ATVK codes are parsed here, once; the text as written stays beside them.
-A row that cannot be trusted (unreadable number, negative amount, code in no classifier, another year, duplicate)
-is rejected with its reason."""
+"""Municipal budget execution, social-service statistics and social services' staffing
+(docs/inputs.md#municipal-budgets-statistics-and-staffing): three yearly `;`-separated files with a BOM, decimal
+commas and thousands spaces, each read into its raw table, one row per file row. Numbers, currencies and ATVK codes
+are parsed here, once; the text as written stays beside them. A row that cannot be trusted (unreadable number,
+negative amount, code in no classifier, another year, duplicate) is rejected with its reason."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class YearlyFile:
     counts: tuple[str, ...] = ()  # whole numbers, parsed into <column>_count
     key: tuple[str, ...] = ()  # unique within a file, together with the year
     has_currency: bool = False
-    labels: dict[str, str] = field(default_factory=dict)  # raw column -> header as the contract writes it
+    labels: dict[str, str] = field(default_factory=dict)  # raw column -> header as the publisher writes it
 
     @property
     def columns(self) -> list[str]:

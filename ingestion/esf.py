@@ -1,7 +1,8 @@
-"""EU-funds projects (data contract §4): the CFLA project lists of 2014–2020 and 2021–2027 (two column-name variants
-mapped to one schema, only the social-services measures kept) and the 2007–2013 APIA workbook of activity 1.4.1.2.4
-(projects and their planned services, amounts in LVL). Amounts, dates and project numbers are parsed here, with the
-rules of `ingestion.common`, so raw holds them typed; names and other text stay as written."""
+"""EU-funds projects (docs/inputs.md#eu-funds-cfla-lists, docs/inputs.md#eu-funds-apia-workbook): the CFLA project
+lists of 2014–2020 and 2021–2027 (two column-name variants mapped to one schema, only the social-services measures
+kept) and the 2007–2013 APIA workbook of activity 1.4.1.2.4 (projects and their planned services, amounts in LVL).
+Amounts, dates and project numbers are parsed here, with the rules of `ingestion.common`, so raw holds them typed;
+names and other text stay as written."""
 
 from __future__ import annotations
 

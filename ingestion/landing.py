@@ -1,5 +1,5 @@
-"""The landing folder: which files belong to which source and partition (data contract §1). Files of other
-names are reported, never an error."""
+"""The landing folder: which files belong to which source and partition (docs/inputs.md#the-landing-folder). Files of
+other names are reported, never an error."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ingestion import registry
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LANDING = REPO_ROOT / "data" / "sample" / "landing"
 
-# Every source of the contract: subfolder and file-name pattern (group 1 = partition where there is one).
+# Every source of docs/inputs.md: subfolder and file-name pattern (group 1 = partition where there is one).
 SOURCES = {
     "registry": ("registry", None),
     "esf_cfla": ("esf", re.compile(r"^es_fondu_projekti_(2014_2020|2021_2027)\.csv$")),

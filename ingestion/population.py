@@ -1,7 +1,7 @@
-"""Population at the start of the year by municipality (data contract §6): the statistics bureau's wide PxWeb CSV
-export, one column per year, unpivoted into `raw.population`, one row per area × year. Area labels are parsed
-here: `LV0040000 Ogres novads` (a 2021 ATVK code with the `LV` prefix) or a pre-reform name with its validity
-note, `Ogres novads (līdz 01.07.2021.)`; `..` means no value and is kept as a row without a number."""
+"""Population at the start of the year by municipality (docs/inputs.md#population): the statistics bureau's wide PxWeb
+CSV export, one column per year, unpivoted into `raw.population`, one row per area × year. Area labels are parsed
+here: `LV0040000 Ogres novads` (a 2021 ATVK code with the `LV` prefix) or a pre-reform name with its validity note,
+`Ogres novads (līdz 01.07.2021.)`; `..` means no value and is kept as a row without a number."""
 
 from __future__ import annotations
 

@@ -61,7 +61,7 @@ class Warehouse(dg.ConfigurableResource):
 
 
 class LandingFolder(dg.ConfigurableResource):
-    """The landing folder the sources are discovered in (data contract §1)."""
+    """The landing folder the sources are discovered in (docs/inputs.md#the-landing-folder)."""
 
     path: str
 

@@ -1,6 +1,7 @@
-"""The readers of the municipal budget, statistics and staffing files (data contract §5) and of the wide population
-file (§6), each quirk shown with a small purpose-made file written into pytest's tmp_path, and the rows,
-rejections or error it must give; and loading a year twice, or another year, into a throwaway warehouse."""
+"""The readers of the municipal budget, statistics and staffing files
+(docs/inputs.md#municipal-budgets-statistics-and-staffing) and of the wide population file
+(docs/inputs.md#population), each quirk shown with a small purpose-made file written into pytest's tmp_path, and the
+rows, rejections or error it must give; and loading a year twice, or another year, into a throwaway warehouse."""
 
 from __future__ import annotations
 

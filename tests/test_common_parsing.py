@@ -1,5 +1,5 @@
-"""The shared reading rules of `ingestion.common` (data contract §3, §5, §6): encodings, Latvian dates and numbers,
-gzipped files. Every quirk is shown with a small purpose-made input and the value it must give."""
+"""The shared reading rules of `ingestion.common` (docs/inputs.md#shared-reading-rules): encodings, Latvian dates and
+numbers, gzipped files. Every quirk is shown with a small purpose-made input and the value it must give."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""The EU-funds readers (data contract §4), each quirk shown with a small purpose-made file in pytest's tmp_path:
-both CFLA column-name variants, decimal commas, both date forms, project numbers, the measure filter and its counts,
-an unknown column, a missing column, the APIA workbook's two sheets in LVL, and rejected rows with their reasons."""
+"""The EU-funds readers (docs/inputs.md#eu-funds-cfla-lists, docs/inputs.md#eu-funds-apia-workbook), each quirk shown
+with a small purpose-made file in pytest's tmp_path: both CFLA column-name variants, decimal commas, both date forms,
+project numbers, the measure filter and its counts, an unknown column, a missing column, the APIA workbook's two
+sheets in LVL, and rejected rows with their reasons."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""A landing folder holding only register files written by someone else to the data contract (a few records as
-the real register writes them): the pipeline runs, the absent sources only warn, and every record lands in
+"""A landing folder holding only register files written by someone else to docs/inputs.md#register-json (a few records
+as the real register writes them): the pipeline runs, the absent sources only warn, and every record lands in
 fct_provider_services or in audit.rejected_rows."""
 
 import csv

@@ -1,4 +1,4 @@
-"""The marts' promise to BI (data contract §8): names, grain keys, columns and their types."""
+"""The marts' promise to BI (docs/marts.md#the-promise): names, grain keys, columns and their types."""
 
 import pytest
 

@@ -1,5 +1,6 @@
-"""The Social Service Providers Register readers (data contract §2–3) and the landing scan (§1), each quirk shown
-with a small purpose-made file written into pytest's tmp_path, and the rows, rejections or error it must give."""
+"""The Social Service Providers Register readers (docs/inputs.md#register-json,
+docs/inputs.md#register-legacy-csv-and-xlsx) and the landing scan (docs/inputs.md#the-landing-folder), each quirk
+shown with a small purpose-made file written into pytest's tmp_path, and the rows, rejections or error it must give."""
 
 from __future__ import annotations
 

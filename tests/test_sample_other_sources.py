@@ -1,4 +1,4 @@
-"""The sample of the non-register sources: deterministic, in the contract's formats, and carrying the published
+"""The sample of the non-register sources: deterministic, in the formats of docs/inputs.md, and carrying the published
 figures of issues 3 (APIA round 1) and 4 (Rīga home care, Jēkabpils novads), read back with plain pandas."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-{#- One dispatch macro per dialect gap (see DESIGN.md decision 9). DuckDB is the default implementation. -#}
+{#- One dispatch macro per dialect gap (docs/design.md#d9). DuckDB is the default implementation. -#}
 
 {% macro regexp_replace_all(expr, pattern, replacement) -%}
     {{ return(adapter.dispatch('regexp_replace_all', 'lvsocial')(expr, pattern, replacement)) }}

@@ -1,6 +1,6 @@
--- Every raw service name the data contract (§7) lists as seen in the real register maps to a canonical service
--- through the classifier the models use (classified_service_names: folding, service_name_map, then
--- service_name_rules). Returns the names that do not.
+-- Every raw service name seen in the real register (the list in docs/inputs.md#register-service-wording) maps to a
+-- canonical service through the classifier the models use (classified_service_names: folding, service_name_map,
+-- then service_name_rules). Returns the names that do not.
 {{ config(meta={'dagster': {'ref': {'name': 'service_name_rules'}}}) }}  -- the Dagster check's asset
 
 with

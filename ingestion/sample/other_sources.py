@@ -1,6 +1,6 @@
-"""Deterministic sample of every non-register source of the data contract (§4–6): CFLA project lists, the APIA
-workbook, municipal budgets, social-service statistics, staffing and population. The real published figures of
-issues 3 (APIA round 1) and 4 (Rīga home care, Jēkabpils novads) are planted so that the marts can reproduce them."""
+"""Deterministic sample of every non-register source of docs/inputs.md: CFLA project lists, the APIA workbook, municipal
+budgets, social-service statistics, staffing and population. The real published figures of issues 3 (APIA round 1)
+and 4 (Rīga home care, Jēkabpils novads) are planted so that the marts can reproduce them."""
 
 from __future__ import annotations
 
