@@ -154,7 +154,7 @@ only_one_left as (
         and p.service_identity = c.service_identity
     where c.rows_left = 1 and p.rows_left = 1
 
-),
+)
 
 select
     r.row_id,
