@@ -28,18 +28,27 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 CODE_BASE = "https://github.com/lvsocial/lvsocial/blob/main/dbt_project/"
 
 
+# Staging folders are named after the source's files; the area of a source is the prefix of its raw assets'
+# group (`municipal_raw` holds the budget files). Every other folder name is the area itself.
+STAGING_AREAS = {"budgets": "municipal"}
+
+
+def area_of(fqn: list[str]) -> str:
+    """The area of a model: the folder under its layer (`models/marts/registry/…` -> `registry`)."""
+    if len(fqn) < 4:  # a model directly in its layer's folder belongs to no area
+        return "shared"
+    return STAGING_AREAS.get(fqn[2], fqn[2]) if fqn[1] == "staging" else fqn[2]
+
+
 class LvsocialTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        """Groups per source and layer (`registry_staging`, `esf_marts`, `shared_marts`, …); seeds are `reference`."""
+        """Groups per area and layer from the model's path (`registry_staging`, `esf_marts`, `shared_marts`, …);
+        seeds are `reference`."""
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
         fqn = dbt_resource_props.get("fqn", [])
         layer = fqn[1] if len(fqn) > 2 else "dbt"
-        if layer == "staging" and len(fqn) > 3:
-            source = {"budgets": "municipal", "population": "municipal"}.get(fqn[2], fqn[2])
-        else:
-            source = source_of_model(dbt_resource_props["name"])
-        return f"{source}_{layer}"
+        return f"{area_of(fqn)}_{layer}"
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
         return ["team:lvsocial-data"]
@@ -50,23 +59,6 @@ class LvsocialTranslator(DagsterDbtTranslator):
         if path:
             metadata["code"] = dg.MetadataValue.url(CODE_BASE + path)
         return metadata
-
-
-_SOURCE_WORDS = [
-    ("shared", ("municipalit", "dim_service")),  # the map and the taxonomy serve every source
-    ("esf", ("esf",)),
-    ("municipal", ("municipal", "expenditure", "social_service", "social_work", "population", "staffing",
-                   "home_and_day", "per_capita", "budget", "statistics", "codes_dated")),
-    ("registry", ("registry", "provider", "register")),
-]
-
-
-def source_of_model(name: str) -> str:
-    """The source a model belongs to, from its name; models every source uses (the map, services) are `shared`."""
-    for source, words in _SOURCE_WORDS:
-        if any(word in name for word in words):
-            return source
-    return "shared"
 
 
 translator = LvsocialTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
-import os
-import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import MANIFEST, dbt_target_dir
+from orchestration.swap import staged_folder
 
 DOCS_FOLDER = "dbt_docs"
 # static_index.html holds the manifest and catalog inside, so it opens from disk (file://); index.html reads the
@@ -127,20 +126,9 @@ def generate_dbt_docs(warehouse: Path, target: str = "duckdb", rows=None) -> Dbt
                  .replace('"CATALOG.JSON INLINE DATA"', catalog_text)
     documents = {"index.html": page, "static_index.html": static, "manifest.json": manifest_text,
                  "catalog.json": catalog_text}
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    staging = folder.parent / f".{folder.name}-{stamp}.tmp"
-    staging.mkdir(parents=True)
-    try:
+    with staged_folder(folder) as staging:
         for name in SITE_FILES:
             (staging / name).write_text(documents[name], encoding="utf-8")
-        old = folder.parent / f".{folder.name}-old-{stamp}.tmp"
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(staging, folder)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     models = sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "model")
     catalogued = len(catalog.get("nodes", {})) + len(catalog.get("sources", {}))
     return DbtDocs(folder, folder / "static_index.html", models, catalogued)

@@ -4,7 +4,6 @@ published copy never wait for the pipeline, and a failed or crashed run leaves t
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -12,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from orchestration import swap
 
 PUBLISHED_SCHEMAS = ("marts", "reporting")
 
@@ -49,9 +50,9 @@ def publish(warehouse: Path, run_id: str = "", engine=None) -> Published:
     (the postgres or spark target, orchestration/targets.py) the marts are read from it instead of the file."""
     folder = published_dir(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    staging_db = folder / f".lvsocial.duckdb.{stamp}.tmp"
-    parquet_new = folder / f"parquet-{stamp}"
+    stamp = swap.stamp()
+    staging_db = swap.staging_path(folder / "lvsocial.duckdb", stamp)
+    parquet_new = folder / f"parquet-{stamp}"  # a new folder per version: the `parquet` link is what swaps
     parquet_new.mkdir()
     try:
         with duckdb.connect(str(staging_db)) as pub:
@@ -74,12 +75,11 @@ def publish(warehouse: Path, run_id: str = "", engine=None) -> Published:
         manifest = {"published_at": stamp, "run_id": run_id, "warehouse": str(warehouse), "tables": tables}
         (parquet_new / "_manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         # The swap: a rename of a file and of a symlink, each atomic on POSIX file systems.
-        os.replace(staging_db, folder / "lvsocial.duckdb")
-        link_tmp = folder / f".parquet.{stamp}.tmp"
+        swap.swap_in(staging_db, folder / "lvsocial.duckdb")
+        link_tmp = swap.staging_path(folder / "parquet", stamp)
         os.symlink(parquet_new.name, link_tmp)
-        os.replace(link_tmp, folder / "parquet")
-        (folder / ".manifest.tmp").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        os.replace(folder / ".manifest.tmp", folder / "manifest.json")
+        swap.swap_in(link_tmp, folder / "parquet")
+        swap.write_text(folder / "manifest.json", json.dumps(manifest, indent=2))
     except BaseException:
         staging_db.unlink(missing_ok=True)
         shutil.rmtree(parquet_new, ignore_errors=True)

@@ -94,3 +94,24 @@ def test_out_of_memory_says_which_models_and_what_to_set(monkeypatch):
     assert "(limit 3GB)" in memory_hint(OUT_OF_MEMORY, "duckdb")
     assert memory_hint(OUT_OF_MEMORY, "postgres") is None  # the setting is DuckDB's
     assert memory_hint("Compilation Error in model x", "duckdb") is None  # other errors stay as they were
+
+
+def test_asset_groups_come_from_the_model_folders():
+    """Every model's group is `<area>_<layer>`, the area being the folder under its layer (a staging folder of
+    budget files is `municipal`); seeds are `reference`."""
+    import json
+
+    from orchestration.config import MANIFEST as PARSED
+    from orchestration.dbt_build import translator
+
+    nodes = json.loads(PARSED.read_text(encoding="utf-8"))["nodes"].values()
+    models = [n for n in nodes if n["resource_type"] == "model"]
+    assert models
+    for node in models:
+        layer, folder = node["original_file_path"].split("/")[1:3]
+        area = {"budgets": "municipal"}.get(folder, folder)
+        assert translator.get_group_name(node) == f"{area}_{layer}", node["original_file_path"]
+    groups = {translator.get_group_name(n) for n in models}
+    assert {"registry_marts", "shared_marts", "population_intermediate", "municipal_staging"} <= groups
+    seed = next(n for n in nodes if n["resource_type"] == "seed")
+    assert translator.get_group_name(seed) == "reference"

@@ -1,4 +1,4 @@
-"""dbt unit tests of the intermediate models (`models/intermediate/_intermediate__unit_tests.yml`), run against a
+"""dbt unit tests of the intermediate models (`models/intermediate/<area>/_<area>__unit_tests.yml`), run against a
 throwaway DuckDB warehouse: the seeds loaded and every model built `--empty`, so the unit tests' inputs exist with
 their column types. dbt writes its target and logs under tmp_path, never to the shared `dbt_project/target`.
 
@@ -23,10 +23,11 @@ from orchestration.sources import all_sources
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
-UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_intermediate__unit_tests.yml"
-MUNICIPAL_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_municipal__unit_tests.yml"
-REGISTRY_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_registry__unit_tests.yml"
-SERVICE_NAMES_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "_service_names__unit_tests.yml"
+UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "shared" / "_shared__unit_tests.yml"
+MUNICIPAL_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "municipal" / "_municipal__unit_tests.yml"
+POPULATION_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "population" / "_population__unit_tests.yml"
+REGISTRY_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "registry" / "_registry__unit_tests.yml"
+SERVICE_NAMES_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "registry" / "_service_names__unit_tests.yml"
 DBT = str(Path(sys.executable).parent / "dbt")
 
 
@@ -80,7 +81,7 @@ def dbt_env(tmp_path_factory: pytest.TempPathFactory) -> DbtEnv:
 
 
 def test_yaml_defines_the_intermediate_unit_tests() -> None:
-    tests = unit_tests_in(UNIT_TESTS_YAML)
+    tests = unit_tests_in(UNIT_TESTS_YAML) + unit_tests_in(REGISTRY_UNIT_TESTS_YAML)
     models = {t["model"] for t in tests}
     assert {"int_municipality_names_dated", "int_registry_records_conformed",
             "int_provider_versions_derived"} <= models
@@ -113,8 +114,8 @@ def short_by_one_row(test: dict) -> dict:
     return test
 
 
-@pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML, REGISTRY_UNIT_TESTS_YAML,
-                                       SERVICE_NAMES_UNIT_TESTS_YAML],
+@pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML, POPULATION_UNIT_TESTS_YAML,
+                                       REGISTRY_UNIT_TESTS_YAML, SERVICE_NAMES_UNIT_TESTS_YAML],
                          ids=lambda p: p.stem)
 def test_a_wrong_expectation_fails(dbt_env: DbtEnv, tmp_path: Path, yaml_path: Path) -> None:
     project = tmp_path / "dbt_project"

@@ -201,7 +201,7 @@ def test_enumerations(sample_run):
 def test_esf_marts_yaml_documents_every_column_with_its_type():
     project = yaml.safe_load((REPO / "dbt_project/dbt_project.yml").read_text())
     assert project["models"]["lvsocial"]["marts"]["+contract"]["enforced"] is True
-    models = yaml.safe_load((REPO / "dbt_project/models/marts/_esf__models.yml").read_text())["models"]
+    models = yaml.safe_load((REPO / "dbt_project/models/marts/esf/_esf__models.yml").read_text())["models"]
     assert {m["name"] for m in models} == {"fct_esf_projects", "fct_esf_planned_services"}
     for model in models:
         for column in model["columns"]:

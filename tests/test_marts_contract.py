@@ -81,7 +81,7 @@ def test_dbt_contract_is_enforced():
 
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     assert project["models"]["lvsocial"]["marts"]["+contract"]["enforced"] is True
-    models = [model for path in sorted((DBT_PROJECT_DIR / "models/marts").glob("*.yml"))
+    models = [model for path in sorted((DBT_PROJECT_DIR / "models/marts").rglob("*.yml"))
               for model in yaml.safe_load(path.read_text())["models"]]
     assert {"fct_municipal_expenditure", "fct_social_service_statistics", "fct_social_work_staffing"} <= \
         {model["name"] for model in models}

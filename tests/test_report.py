@@ -17,8 +17,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 REGISTER_CHARTS = {"long_term_care", "day_care_centres", "providers_by_status", "providers_by_type",
                    "providers_by_region", "institutional_vs_community", "register_changes"}
 MUNICIPAL_CHARTS = {"home_care", "expenditure_per_capita", "social_work_norm"}
-MUNICIPAL_TABLES = {"reporting.rpt_home_and_day_care", "marts.fct_social_service_statistics",
-                    "reporting.rpt_expenditure_per_capita", "reporting.rpt_social_work_norm"}
+MUNICIPAL_TABLES = {"reporting.rpt_chart_home_care", "reporting.rpt_chart_long_term_care_clients",
+                    "reporting.rpt_chart_expenditure_per_capita", "reporting.rpt_chart_social_work_norm"}
 
 
 # --- reporting models ----------------------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def test_the_report_is_written_next_to_the_warehouse(sample_run):
     if not present:
         assert "Not drawn" in page and not drawn & MUNICIPAL_CHARTS
     else:
-        assert "home_care" in drawn or "reporting.rpt_home_and_day_care" not in present
+        assert "home_care" in drawn or "reporting.rpt_chart_home_care" not in present
 
 
 def test_the_run_summary_names_the_report_and_the_dbt_docs(sample_run):
@@ -145,31 +145,20 @@ def test_latvian_letters_have_glyphs():
 
 
 def _add_municipal_tables(path) -> None:
-    """Small stand-ins for the municipal statistics and budgets tables, with the columns the charts read."""
+    """Small stand-ins for the municipal statistics and budgets series' tables, with the columns the charts read."""
     with duckdb.connect(str(path)) as con:
         con.execute("""
-            create table reporting.rpt_home_and_day_care as
-            select * from (values
-                (2019, 'a', 100, 200000.0, 40, 50000.0), (2019, 'b', 50, 100000.0, 10, 20000.0),
-                (2020, 'a', 120, 260000.0, 45, 55000.0), (2020, 'b', 60, 140000.0, 12, 24000.0))
-                as t(year, current_municipality_key, home_care_clients, home_care_eur, day_care_clients,
-                     day_care_eur)""")
+            create or replace table reporting.rpt_chart_home_care as
+            select * from (values (2019, 150, 0.3), (2020, 180, 0.4)) as t(year, clients, eur_million)""")
         con.execute("""
-            create table marts.fct_social_service_statistics as
-            select 2019 + i as year, (select service_key from marts.dim_service where service_code =
-                   'ltc_institution') as service_key, 'not_split' as provision, 900 + i as clients,
-                   1000000.0 as expenditure_eur
-            from range(2) as r(i)""")
+            create or replace table reporting.rpt_chart_long_term_care_clients as
+            select 2019 + i as year, 900 + i as clients from range(2) as r(i)""")
         con.execute("""
-            create table reporting.rpt_expenditure_per_capita as
-            select * from (values (2019, 'a', '10.000', true, 2000000.0, 10000), (2019, 'a', '10.200', false,
-                   500000.0, 10000), (2020, 'a', '10.000', true, 2400000.0, 10000))
-                as t(year, current_municipality_key, function_code, is_group_total, executed_eur, population)""")
+            create or replace table reporting.rpt_chart_expenditure_per_capita as
+            select * from (values (2019, 200.0), (2020, 240.0)) as t(year, eur_per_capita)""")
         con.execute("""
-            create table reporting.rpt_social_work_norm as
-            select * from (values (2019, 'a', 1.2, true), (2019, 'b', 0.8, false), (2020, 'a', 1.1, true),
-                                  (2020, 'b', 1.0, true))
-                as t(year, current_municipality_key, specialists_per_1000, meets_norm)""")
+            create or replace table reporting.rpt_chart_social_work_norm as
+            select * from (values (2019, 1, 1), (2020, 2, 0)) as t(year, meeting, below)""")
 
 
 def test_every_series_is_drawn_once_the_municipal_tables_exist(sample_run, tmp_path):
@@ -195,7 +184,7 @@ def test_a_rebuilt_report_replaces_the_old_one(sample_run, tmp_path):
     (folder / "stale_chart.png").write_bytes(PNG_MAGIC)
     build_report(sample_run.warehouse.parent / "published" / "lvsocial.duckdb", folder)
     assert not (folder / "stale_chart.png").exists()
-    assert not list(tmp_path.glob(".report-*"))  # no staging or old folders left behind
+    assert not list(tmp_path.glob(".report*"))  # no staging or old folders left behind
 
 
 # --- dbt docs ------------------------------------------------------------------------------------------------------

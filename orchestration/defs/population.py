@@ -25,7 +25,7 @@ def _files(landing: Landing):
 @dg.asset(
     key=RAW_POPULATION,
     pool="warehouse",
-    group_name="municipal_raw",
+    group_name="population_raw",
     kinds={"python", "duckdb"},
     owners=["team:lvsocial-data"],
     retry_policy=dg.RetryPolicy(max_retries=1, delay=2),

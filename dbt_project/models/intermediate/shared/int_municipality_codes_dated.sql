@@ -1,9 +1,9 @@
--- The one place that turns an ATVK code, on a date, into a municipality version: the code's own version while it
--- is valid (priority 1) and, after it ended, the version that took over its territory (priority 2) and the one
--- after that (priority 3) — a code written after its version ended still lands on the map valid that day. The
--- first versions reach back without limit, as in int_municipality_names_dated. Yearly files match every period
--- that overlaps their year and take the best priority: the 2021 budget file's pre-reform codes land on the
--- pre-reform versions, its 2021 codes on the new ones.
+-- The versions an ATVK code can mean on a date (the macro resolve_municipality picks one): the code's own
+-- version while it is valid (priority 1) and, after it ended, the version that took over its territory
+-- (priority 2) and the one after that (priority 3) — a code written after its version ended still lands on the
+-- map valid that day. The first versions reach back without limit, as in int_municipality_names_dated. Yearly
+-- files match every period that overlaps their year and take the best priority: the 2021 budget file's
+-- pre-reform codes land on the pre-reform versions, its 2021 codes on the new ones.
 with
 
 municipalities as (

@@ -12,12 +12,6 @@ statistics as (
 
 ),
 
-codes as (
-
-    select * from {{ ref('int_municipality_codes_dated') }}
-
-),
-
 municipalities as (
 
     select * from {{ ref('int_municipalities_successions_resolved') }}
@@ -48,19 +42,8 @@ register_names as (
 
 matched as (
 
-    select
-        s.source_file,
-        s.source_row,
-        c.municipality_key,
-        row_number() over (
-            partition by s.source_file, s.source_row
-            order by c.match_priority, c.valid_from desc
-        ) as match_rank
-    from statistics as s
-    inner join codes as c
-        on c.atvk_code = s.atvk_code
-        and c.valid_from <= {{ lvsocial.year_end('s.year') }}
-        and c.valid_to >= {{ lvsocial.year_start('s.year') }}
+    {{ lvsocial.resolve_municipality('statistics', ['source_file', 'source_row'],
+                                     atvk_code='r.atvk_code', year='r.year') }}
 
 )
 
@@ -84,7 +67,6 @@ from statistics as s
 left join matched as m
     on m.source_file = s.source_file
     and m.source_row = s.source_row
-    and m.match_rank = 1
 left join municipalities as mv on mv.municipality_key = m.municipality_key
 left join rates as r on r.currency = s.currency
 left join statistics_lines as l on l.service_name_key = s.service_name_key

@@ -18,12 +18,6 @@ projects as (
 
 ),
 
-names as (
-
-    select * from {{ ref('int_municipality_names_dated') }}
-
-),
-
 municipalities as (
 
     select * from {{ ref('int_municipalities_successions_resolved') }}
@@ -38,18 +32,9 @@ rates as (
 
 matched as (
 
-    select
-        p.programming_period,
-        p.project_number,
-        n.municipality_key,
-        row_number() over (
-            partition by p.programming_period, p.project_number
-            order by n.match_priority, n.municipality_key
-        ) as match_rank
-    from projects as p
-    inner join names as n
-        on n.name_key = p.municipality_name_key
-        and coalesce(p.start_date, p.end_date) between n.valid_from and n.valid_to
+    {{ lvsocial.resolve_municipality('projects', ['programming_period', 'project_number'],
+                                     name_key='r.municipality_name_key',
+                                     on_date='coalesce(r.start_date, r.end_date)') }}
 
 )
 
@@ -68,6 +53,5 @@ from projects as p
 left join matched as m
     on m.programming_period = p.programming_period
     and m.project_number = p.project_number
-    and m.match_rank = 1
 left join municipalities as mv on mv.municipality_key = m.municipality_key
 left join rates as r on r.currency = p.currency

@@ -9,12 +9,6 @@ staffing as (
 
 ),
 
-codes as (
-
-    select * from {{ ref('int_municipality_codes_dated') }}
-
-),
-
 municipalities as (
 
     select * from {{ ref('int_municipalities_successions_resolved') }}
@@ -30,19 +24,8 @@ population as (
 
 matched as (
 
-    select
-        s.source_file,
-        s.source_row,
-        c.municipality_key,
-        row_number() over (
-            partition by s.source_file, s.source_row
-            order by c.match_priority, c.valid_from desc
-        ) as match_rank
-    from staffing as s
-    inner join codes as c
-        on c.atvk_code = s.atvk_code
-        and c.valid_from <= {{ lvsocial.year_end('s.year') }}
-        and c.valid_to >= {{ lvsocial.year_start('s.year') }}
+    {{ lvsocial.resolve_municipality('staffing', ['source_file', 'source_row'],
+                                     atvk_code='r.atvk_code', year='r.year') }}
 
 ),
 
@@ -63,7 +46,6 @@ joined as (
     left join matched as m
         on m.source_file = s.source_file
         and m.source_row = s.source_row
-        and m.match_rank = 1
     left join municipalities as mv on mv.municipality_key = m.municipality_key
     left join population as p on p.year = s.year and p.municipality_key = m.municipality_key
 

@@ -9,12 +9,6 @@ expenditure as (
 
 ),
 
-codes as (
-
-    select * from {{ ref('int_municipality_codes_dated') }}
-
-),
-
 municipalities as (
 
     select * from {{ ref('int_municipalities_successions_resolved') }}
@@ -35,19 +29,8 @@ functions as (
 
 matched as (
 
-    select
-        e.source_file,
-        e.source_row,
-        c.municipality_key,
-        row_number() over (
-            partition by e.source_file, e.source_row
-            order by c.match_priority, c.valid_from desc
-        ) as match_rank
-    from expenditure as e
-    inner join codes as c
-        on c.atvk_code = e.atvk_code
-        and c.valid_from <= {{ lvsocial.year_end('e.year') }}
-        and c.valid_to >= {{ lvsocial.year_start('e.year') }}
+    {{ lvsocial.resolve_municipality('expenditure', ['source_file', 'source_row'],
+                                     atvk_code='r.atvk_code', year='r.year') }}
 
 )
 
@@ -74,7 +57,6 @@ from expenditure as e
 left join matched as m
     on m.source_file = e.source_file
     and m.source_row = e.source_row
-    and m.match_rank = 1
 left join municipalities as mv on mv.municipality_key = m.municipality_key
 left join rates as r on r.currency = e.currency
 left join functions as f on f.code = e.function_code

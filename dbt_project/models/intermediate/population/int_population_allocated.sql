@@ -19,12 +19,6 @@ codes as (
 
 ),
 
-names as (
-
-    select * from {{ ref('int_municipality_names_dated') }}
-
-),
-
 municipalities as (
 
     select * from {{ ref('int_municipalities_successions_resolved') }}
@@ -46,20 +40,9 @@ by_code as (
 
 by_name as (
 
-    select
-        i.source_file,
-        i.source_row,
-        i.year,
-        n.municipality_key,
-        row_number() over (
-            partition by i.source_file, i.source_row, i.year
-            order by n.match_priority, n.municipality_key
-        ) as match_rank
-    from inhabitants as i
-    inner join names as n
-        on n.name_key = i.area_name_key
-        and {{ lvsocial.day_before('i.valid_until') }} between n.valid_from and n.valid_to
-    where i.atvk_code is null
+    {{ lvsocial.resolve_municipality('inhabitants', ['source_file', 'source_row', 'year'],
+                                     name_key='r.area_name_key', on_date=lvsocial.day_before('r.valid_until'),
+                                     where='r.atvk_code is null') }}
 
 ),
 
@@ -67,7 +50,7 @@ resolved as (
 
     select source_file, source_row, year, municipality_key from by_code
     union all
-    select source_file, source_row, year, municipality_key from by_name where match_rank = 1
+    select source_file, source_row, year, municipality_key from by_name
 
 )
 

@@ -1,4 +1,5 @@
--- The one place that turns a municipality name as written, on a date, into a municipality version.
+-- The versions a municipality name as written can mean on a date (the macro resolve_municipality picks one).
+-- In a model, write the resolution as that macro, never as a join of this table.
 -- Each name (official form and the genitive used in `Rīgas pilsēta`) answers with its own version while that
 -- version is valid (priority 1) and, after it ended, with the version that took over its territory (priority 2):
 -- an old name in a new file still lands on the map valid that day. The first versions reach back without limit,

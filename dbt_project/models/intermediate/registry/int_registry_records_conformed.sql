@@ -14,12 +14,6 @@ records as (
 
 ),
 
-names as (
-
-    select * from {{ ref('int_municipality_names_dated') }}
-
-),
-
 municipalities as (
 
     select * from {{ ref('int_municipalities_successions_resolved') }}
@@ -34,19 +28,8 @@ service_names as (
 
 matched as (
 
-    select
-        r.snapshot_date,
-        r.source_file,
-        r.source_row,
-        n.municipality_key,
-        row_number() over (
-            partition by r.snapshot_date, r.source_file, r.source_row
-            order by n.match_priority, n.municipality_key
-        ) as match_rank
-    from records as r
-    inner join names as n
-        on n.name_key = r.municipality_name_key
-        and r.snapshot_date between n.valid_from and n.valid_to
+    {{ lvsocial.resolve_municipality('records', ['snapshot_date', 'source_file', 'source_row'],
+                                     name_key='r.municipality_name_key', on_date='r.snapshot_date') }}
 
 )
 
@@ -61,6 +44,5 @@ left join matched as m
     on m.snapshot_date = r.snapshot_date
     and m.source_file = r.source_file
     and m.source_row = r.source_row
-    and m.match_rank = 1
 left join municipalities as mv on mv.municipality_key = m.municipality_key
 left join service_names as s on s.service_name_key = r.service_name_key
