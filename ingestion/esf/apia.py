@@ -15,7 +15,6 @@ from ingestion.common import (
     ParsedFile,
     Rejected,
     fold_header,
-    parse_lv_number,
     read_bytes,
     write_file_partition,
 )
@@ -28,10 +27,11 @@ from ingestion.esf.schema import (
     SOURCE_APIA_SERVICES,
     TABLE_APIA_PROJECTS,
     TABLE_APIA_SERVICES,
-    cell_date,
     cell_text,
     cell_whole_number,
     ensure_tables,
+    typed_amounts,
+    typed_dates,
 )
 
 # --- APIA workbook ----------------------------------------------------------------------------------------------
@@ -153,19 +153,8 @@ def _apia_project(row: dict) -> str | None:
         row["round"] = cell_whole_number(row["round"])
     except ValueError:
         return f"round is not a whole number: {row['round']!r}"
-    for col, label in (("start_date", "start date"), ("end_date", "end date")):
-        try:
-            row[col] = cell_date(row[col])
-        except ValueError:
-            return f"{label} is not a date: {row[col]!r}"
-    for col, label in (("total_cost", "total cost"), ("eu_funding", "ESF funding")):
-        try:
-            row[col] = parse_lv_number(row[col])
-        except ValueError:
-            return f"{label} is not an amount: {row[col]!r}"
-        if row[col] is not None and row[col] < 0:
-            return f"{label} is negative: {row[col]}"
-    return None
+    return (typed_dates(row, {"start_date": "start date", "end_date": "end date"})
+            or typed_amounts(row, {"total_cost": "total cost", "eu_funding": "ESF funding"}))
 
 
 def _apia_service(row: dict, projects: set[str]) -> str | None:

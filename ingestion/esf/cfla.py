@@ -21,8 +21,6 @@ from ingestion.common import (
     csv_records,
     decode_text,
     fold_header,
-    parse_lv_date,
-    parse_lv_number,
     read_bytes,
     write_file_partition,
 )
@@ -34,6 +32,8 @@ from ingestion.esf.schema import (
     TABLE_CFLA,
     cell_text,
     ensure_tables,
+    typed_amounts,
+    typed_dates,
 )
 
 # The social-services measures kept from the CFLA lists; the rest are counted in audit.filtered_rows, by measure.
@@ -180,18 +180,10 @@ def parse_cfla(path: Path, measures: tuple[str, ...] | None = None) -> CflaFile:
 
 def _cfla_typed(row: dict) -> str | None:
     """Parse amounts (decimal comma) and dates (dd.mm.yyyy or ISO) in place; the reason when one does not parse."""
-    for col, label in (("total_cost", "total cost"), ("eu_funding", "EU co-financing")):
-        try:
-            row[col] = parse_lv_number(row[col])
-        except ValueError:
-            return f"{label} is not an amount: {row[col]!r}"
-        if row[col] is not None and row[col] < 0:
-            return f"{label} is negative: {row[col]}"
-    for col, label in (("start_date", "start date"), ("end_date", "end date")):
-        try:
-            row[col] = parse_lv_date(row[col])
-        except ValueError:
-            return f"{label} is not a date: {row[col]!r}"
+    reason = (typed_amounts(row, {"total_cost": "total cost", "eu_funding": "EU co-financing"})
+              or typed_dates(row, {"start_date": "start date", "end_date": "end date"}))
+    if reason:
+        return reason
     if not row["title"]:
         return "missing title"
     if not row["beneficiary_name"]:

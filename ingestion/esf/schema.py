@@ -90,3 +90,27 @@ def cell_whole_number(value) -> int | None:
     if not float(number).is_integer():
         raise ValueError(f"not a whole number: {value!r}")
     return int(number)
+
+
+def typed_amounts(row: dict, labels: dict[str, str]) -> str | None:
+    """Parse the amount columns named in `labels` in place (`1 234,50`, ingestion.common.parse_lv_number); the
+    reason, by label, when one is not an amount or is negative."""
+    for col, label in labels.items():
+        try:
+            row[col] = parse_lv_number(row[col])
+        except ValueError:
+            return f"{label} is not an amount: {row[col]!r}"
+        if row[col] is not None and row[col] < 0:
+            return f"{label} is negative: {row[col]}"
+    return None
+
+
+def typed_dates(row: dict, labels: dict[str, str]) -> str | None:
+    """Parse the date columns named in `labels` in place (a workbook's date cell, `dd.mm.yyyy` or ISO); the
+    reason, by label, when one is not a date."""
+    for col, label in labels.items():
+        try:
+            row[col] = cell_date(row[col])
+        except ValueError:
+            return f"{label} is not a date: {row[col]!r}"
+    return None
