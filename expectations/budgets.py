@@ -9,7 +9,6 @@ EXPENDITURE_SUITE = "raw_budget_expenditure"
 EXPENDITURE_PLAUSIBLE_SUITE = "raw_budget_expenditure_plausible"
 STATISTICS_SUITE = "raw_social_service_statistics"
 STAFFING_SUITE = "raw_social_service_staffing"
-EURO_FROM_YEAR = 2014
 # Executed against planned: a municipality may overspend its plan, but not by half again.
 MAX_EXECUTED_TO_PLANNED = 1.5
 GROUP_TOTAL_CODE = "10.000"
@@ -85,7 +84,9 @@ def staffing_expectations() -> list:
 
 
 _YEAR_IS_PARTITION = "try_cast(trim(year) as integer) = _year as year_is_partition"
-_CURRENCY_OF_YEAR = f"case when _year < {EURO_FROM_YEAR} then 'LVL' else 'EUR' end as currency_of_year"
+# The rule of ingestion.reference.currency_of_year, as a column of the checked frame.
+_CURRENCY_OF_YEAR = (f"case when _year < {reference.euro_from_year()} then 'LVL' else 'EUR' end "
+                     "as currency_of_year")
 
 # The frames the suites validate: raw columns plus a few derived for checking.
 EXPENDITURE_QUERY = f"""

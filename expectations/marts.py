@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ingestion import reference
+
 SUITES = {}
 
 
@@ -75,8 +77,10 @@ def dim_provider() -> list:
 
 
 def _converted(frame_eur: str, frame_original: str) -> str:
-    """SQL: the EUR amount differs from the original converted at the fixed rate (LVL / 0.702804) by over a cent."""
-    return (f"case when original_currency = 'LVL' then abs({frame_eur} - {frame_original} / 0.702804) > 0.01 "
+    """SQL: the EUR amount differs from the original converted at the fixed rate (seed `currency_rates`,
+    LVL / 0.702804) by over a cent."""
+    rate = reference.lvl_per_eur()
+    return (f"case when original_currency = 'LVL' then abs({frame_eur} - {frame_original} / {rate}) > 0.01 "
             f"when original_currency = 'EUR' then abs({frame_eur} - {frame_original}) > 0.005 else false end")
 
 

@@ -28,7 +28,6 @@ from ingestion.common import (
 )
 
 PARTITION_COLUMN = "_year"
-EURO_FROM_YEAR = 2014  # lats (LVL) up to 2013, euro from 1 January 2014
 CURRENCIES = {"lvl": "LVL", "ls": "LVL", "eur": "EUR", "€": "EUR", "euro": "EUR", "eiro": "EUR"}
 _ATVK = re.compile(r"^\d{1,7}$")
 _FUNCTION_CODE = re.compile(r"^\d{2}\.\d{3}$")
@@ -89,10 +88,6 @@ STAFFING = _spec(
     required=("year", "atvk_code", "social_work_specialists"),
     counts=("social_work_specialists", "other_staff"), key=("atvk_code",))
 FILES = {spec.source: spec for spec in (EXPENDITURE, STATISTICS, STAFFING)}
-
-
-def currency_of_year(year: int) -> str:
-    return "LVL" if year < EURO_FROM_YEAR else "EUR"
 
 
 def _read_table(path: Path) -> tuple[ParsedFile, list[tuple[int, list[str]]]]:
@@ -168,7 +163,7 @@ def _check_row(spec: YearlyFile, row: dict, year: int) -> str | None:
             return f"unknown currency {written!r} (LVL or EUR)"
         else:
             row["currency_code"] = CURRENCIES[written.lower()]
-            expected = currency_of_year(year)
+            expected = reference.currency_of_year(year)
             if row["currency_code"] != expected:
                 return (f"amount in {row['currency_code']} in the file of {year}: the currency of {year} is "
                         f"{expected} (the euro replaced the lats on 1 January 2014)")

@@ -282,3 +282,25 @@ def test_population_load_replaces_the_table(tmp_path: Path) -> None:
             [(2021, 614618), (2022, 609651)]
         assert con.execute("select rows_read, rows_loaded, rows_rejected from audit.load_log "
                            "where source = 'population'").fetchall() == [(2, 2, 0)]
+
+
+def test_the_currency_rule_is_read_from_the_seed(tmp_path, monkeypatch):
+    """The LVL rate and the euro year have one home, seed `currency_rates`: the parser, the checks and the sample
+    read it there (ingestion.reference), as the dbt macro `to_eur` does."""
+    from ingestion import reference
+
+    assert (reference.lvl_per_eur(), reference.euro_from_year()) == (0.702804, 2014)
+    assert [reference.currency_of_year(y) for y in (2013, 2014)] == ["LVL", "EUR"]
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "currency_rates.csv").write_text(
+        "currency,eur_per_unit,lvl_per_eur,valid_until,note\nEUR,1.0,0.7,,\nLVL,1.43,0.7,2012-12-31,\n",
+        encoding="utf-8")
+    monkeypatch.setattr(reference, "SEEDS", seeds)
+    reference._lats.cache_clear()
+    try:
+        assert (reference.lvl_per_eur(), reference.euro_from_year()) == (0.7, 2013)
+        assert reference.currency_of_year(2013) == "EUR"
+    finally:
+        monkeypatch.undo()
+        reference._lats.cache_clear()

@@ -9,13 +9,9 @@ import json
 
 import pytest
 
-from ingestion.sample.registry_sample import (
-    SNAPSHOT_YEARS,
-    RegisterSample,
-    in_shares,
-    json_records,
-    legacy_rows,
-)
+from ingestion.sample.registry_files import json_records, legacy_rows
+from ingestion.sample.registry_model import SNAPSHOT_YEARS, in_shares
+from ingestion.sample.registry_sample import RegisterSample
 from ingestion.sample.registry_services import GROUP_COUNTS_2012, code_counts_2012, report_groups
 from ingestion.sample.scaled import ScaledRegister, monthly_dates
 

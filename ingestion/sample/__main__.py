@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ingestion.landing import DEFAULT_LANDING, REPO_ROOT, SOURCES
 from ingestion.sample.other_sources import write_other_sources
-from ingestion.sample.registry_sample import write_register
+from ingestion.sample.registry_files import write_register
 from ingestion.sample.scaled import FIRST_MONTH, LAST_MONTH, write_scaled_register
 
 LANDING_FOLDERS = {folder for folder, _ in SOURCES.values()}

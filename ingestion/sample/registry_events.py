@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from ingestion.sample.registry_model import Place, Unit
 from ingestion.sample.registry_services import SERVICE_NAMES
-
-if TYPE_CHECKING:
-    from ingestion.sample.registry_sample import RegisterSample
 
 EVENT_YEARS = range(2010, 2026)
 FIRST_JSON_YEAR = 2017
@@ -32,7 +30,18 @@ def other_capacity(capacity: int, rng: random.Random) -> int:
     return capacity + step if rng.random() < 0.6 or capacity - step < 1 else capacity - step
 
 
-def draw_events(sample: RegisterSample, rng: random.Random) -> None:
+class EventfulSample(Protocol):
+    """What the events need of the sample (registry_sample.RegisterSample), named here so that the two modules do
+    not import each other."""
+
+    units: list[Unit]
+
+    def other_name(self, unit: Unit, day: dt.date, rng: random.Random) -> str | None: ...
+
+    def new_place(self, unit: Unit, code: str, rng: random.Random, reuse: float) -> Place: ...
+
+
+def draw_events(sample: EventfulSample, rng: random.Random) -> None:
     """Add the events of every year to the sample's units and records; an event happens only to a unit or record
     that is active (listed and not stopped) on its day."""
     for year in EVENT_YEARS:

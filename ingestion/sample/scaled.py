@@ -49,22 +49,18 @@ from functools import cache
 from itertools import chain
 from pathlib import Path
 
-from ingestion.sample.registry_sample import (
+from ingestion.sample import registry_files
+from ingestion.sample.registry_files import (
     JSON_STATUS,
     LEGACY_FORMATS,
     LEGACY_HEADER,
-    LEGACY_YEARS,
-    REFORM,
-    SNAPSHOT_YEARS,
-    Record,
-    RegisterSample,
-    _bad_json_records,
-    _bad_legacy_rows,
     json_item,
     legacy_row,
     service_form,
     write_xlsx,
 )
+from ingestion.sample.registry_model import LEGACY_YEARS, REFORM, SNAPSHOT_YEARS, Record
+from ingestion.sample.registry_sample import RegisterSample
 
 FIRST_MONTH = dt.date(SNAPSHOT_YEARS[0], 1, 2)
 LAST_MONTH = dt.date(SNAPSHOT_YEARS[-1], 1, 2)
@@ -114,7 +110,7 @@ def bad_legacy_rows(year: int, scale: int) -> list[list[str]]:
     """The sample's planted rejects of a legacy year, once per replica, so that their share stays the sample's."""
     rows = []
     for k in range(scale):
-        for row in _bad_legacy_rows(year):
+        for row in registry_files.bad_legacy_rows(year):
             row[0] = str(_scaled_number(int(row[0]), k, scale)) if row[0] else ""
             row[2] = _copy_legal_code(row[2], k)
             rows.append(row)
@@ -125,7 +121,7 @@ def bad_json_records(year: int, scale: int) -> list[dict]:
     """The sample's planted rejects of a JSON year, once per replica."""
     items = []
     for k in range(scale):
-        for item in _bad_json_records(year):
+        for item in registry_files.bad_json_records(year):
             if "PakalpojumaSniedzejaRegistracijasNumurs" in item:
                 item["PakalpojumaSniedzejaRegistracijasNumurs"] = _scaled_number(
                     item["PakalpojumaSniedzejaRegistracijasNumurs"], k, scale)
@@ -159,9 +155,9 @@ class ScaledRegister:
         self.scale = scale
         replicas = [RegisterSample(seed if k == 0 else f"{seed}:replica:{k}").build() for k in range(scale)]
         reserved = {_copy_legal_code(row[2], k) for k in range(1, scale) for y in SNAPSHOT_YEARS
-                    for row in _bad_legacy_rows(y)}
+                    for row in registry_files.bad_legacy_rows(y)}
         reserved |= {_copy_legal_code(item["RegistracijasNumurs"], k) for k in range(1, scale)
-                     for y in SNAPSHOT_YEARS for item in _bad_json_records(y)}
+                     for y in SNAPSHOT_YEARS for item in registry_files.bad_json_records(y)}
         used, rng = reserved, random.Random(f"{seed}:legal-codes")
         for k, sample in enumerate(replicas):
             # The planted bad rows' numbers (9001–9003) lie above every real one; interleaving keeps them apart.
