@@ -35,7 +35,7 @@ DBT = str(Path(sys.executable).parent / "dbt")
 REGISTRY = "raw.registry_provider_services"
 # Every mart and report, from the project's model files.
 TABLES = sorted(f"{folder}.{path.stem}" for folder in ("marts", "reporting")
-                for path in (DBT_PROJECT / "models" / folder).glob("*.sql"))
+                for path in (DBT_PROJECT / "models" / folder).rglob("*.sql"))  # under their area folders
 # Tests that warn on the sample on DuckDB too (a municipality whose 10.000 line is off by more than a lat).
 EXPECTED_WARNINGS = {"test.lvsocial.assert_expenditure_group_total_equals_its_subcodes"}
 
@@ -116,13 +116,14 @@ def test_dbt_builds_on_spark_with_every_test_passing(spark_build):
         bad = {k: v for k, v in statuses.items() if v not in ("success", "pass") and k not in EXPECTED_WARNINGS}
         assert bad == {}, f"dbt {name}:\n{failures(results, proc)}"
     full = {r["unique_id"] for r in spark_build.builds[0][2]}
+    assert len(TABLES) > 20, TABLES  # the model files were found
     assert {f"model.lvsocial.{t.split('.')[1]}" for t in TABLES} <= full
     assert any(k.startswith("unit_test.") for k in full) and any(k.startswith("seed.") for k in full)
 
 
 def test_register_models_add_the_new_snapshot_by_overwriting_its_partition(spark_build):
     target = spark_build.root / "target_incremental" / "run" / "lvsocial" / "models"
-    for model in ("intermediate/int_registry_records_conformed.sql", "marts/fct_provider_services.sql"):
+    for model in ("intermediate/registry/int_registry_records_conformed.sql", "marts/registry/fct_provider_services.sql"):
         sql = (target / model).read_text(encoding="utf-8").lower()
         assert "insert overwrite table" in sql and "partition (snapshot_date)" in sql, f"{model}:\n{sql[:800]}"
 
