@@ -63,7 +63,7 @@ def test_data_docs_are_built_and_linked(sample_run):
 def test_rejected_command_lists_rows_by_source_and_reason(sample_run):
     import subprocess
 
-    from .conftest import LVSOCIAL
+    from tests.conftest import LVSOCIAL
 
     out = subprocess.run([LVSOCIAL, "rejected", "--source", "registry"], env=sample_run.env(),
                          capture_output=True, text=True, check=True).stdout

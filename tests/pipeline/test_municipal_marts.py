@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from .conftest import SAMPLE_LANDING
+from tests.conftest import SAMPLE_LANDING
 
 LVL_PER_EUR = Decimal("0.702804")
 

@@ -26,10 +26,9 @@ if shutil.which("java") is None:
     pytest.skip("Spark needs Java", allow_module_level=True)
 
 from ingestion.spark_raw import TableCopy, copy_tables, spark_frames  # noqa: E402
+from tests.marts_equal import assert_frames_equal  # noqa: E402
 
-from .marts_equal import assert_frames_equal  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO / "dbt_project"
 DBT = str(Path(sys.executable).parent / "dbt")
 REGISTRY = "raw.registry_provider_services"

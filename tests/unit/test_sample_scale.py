@@ -14,8 +14,7 @@ import pytest
 from ingestion import registry
 from ingestion.sample.__main__ import main as generate
 from ingestion.sample.scaled import monthly_dates, snapshot_file_name, write_scaled_register
-
-from .conftest import REPO, SAMPLE_LANDING
+from tests.conftest import REPO, SAMPLE_LANDING
 
 SEED = 20120102
 # One month of each kind: the calibrated date, a legacy CSV with planted rejects, a January workbook, a JSON

@@ -10,8 +10,8 @@ import subprocess
 import duckdb
 import pytest
 
-from .conftest import SAMPLE_LANDING, run_pipeline
-from .marts_equal import assert_frames_equal
+from tests.conftest import SAMPLE_LANDING, run_pipeline
+from tests.marts_equal import assert_frames_equal
 
 
 @pytest.fixture(scope="module")

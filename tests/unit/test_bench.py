@@ -13,7 +13,7 @@ import pytest
 from bench.floor import lit, q
 from bench.measure import run_measured, tree_cpu_seconds
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 MARTS = ["dim_municipality", "dim_provider", "dim_service", "fct_esf_planned_services", "fct_esf_projects",
          "fct_municipal_expenditure", "fct_provider_services", "fct_register_changes", "fct_social_service_statistics",
          "fct_social_work_staffing"]
@@ -67,32 +67,3 @@ def test_sql_quoting() -> None:
 def test_rejects_bad_options(bad: list[str]) -> None:
     proc = subprocess.run([sys.executable, "-m", "bench", *bad], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 2 and "error" in proc.stderr
-
-
-def test_engines_part_gives_each_postgres_run_its_own_database(postgres_server, monkeypatch):
-    """`--only engines`: a new database per run on the named server, dropped afterwards; the server's pid found
-    for sampling its memory; unknown engines refused."""
-    import argparse
-
-    import psycopg2
-
-    from bench.__main__ import _engines
-    from bench.engines import postgres_server as bench_server
-
-    for key, value in postgres_server.env("lvsocial").items():
-        monkeypatch.setenv(key, value)
-    with bench_server(Path("/nonexistent")) as server:  # a named server: nothing started
-        with server.database() as env:
-            name = env["LVSOCIAL_PG_DATABASE"]
-            con = psycopg2.connect(**postgres_server.settings(name))
-            con.close()
-        pid = server.server_pid()
-    assert pid and Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].endswith(b"postgres")
-    con = psycopg2.connect(**postgres_server.settings("postgres"))
-    with con.cursor() as cur:
-        cur.execute("select count(*) from pg_database where datname = %s", [name])
-        assert cur.fetchone()[0] == 0
-    con.close()
-    assert _engines("duckdb,postgres") == ["duckdb", "postgres"]
-    with pytest.raises(argparse.ArgumentTypeError, match="unknown engine"):
-        _engines("oracle")

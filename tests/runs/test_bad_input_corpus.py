@@ -1,6 +1,7 @@
-"""The bad-input corpus: one real pipeline run over a landing folder full of broken files, each case asserting a
-clear message naming the file (and row) with the reason, and that nothing is lost — every row of every readable
-file is in raw or in audit.rejected_rows, and a file that cannot be read fails only its own partition."""
+"""The register's bad-input corpus: one real pipeline run over a landing folder full of broken files (shared with the
+other sources' corpus), each case asserting a clear message naming the file (and row) with the reason, and that
+nothing is lost — every row of every readable file is in raw or in audit.rejected_rows, and a file that cannot be
+read fails only its own partition."""
 
 import csv
 import gzip
@@ -10,7 +11,7 @@ import os
 
 import pytest
 
-from .conftest import SAMPLE_LANDING, run_pipeline
+from tests.conftest import SAMPLE_LANDING
 
 HEADER = ["Reģ. Nr.", "Sniedzēja nosaukums", "Reģistrācijas kods", "Juridiskais statuss", "Pakalpojums",
           "Pakalpojuma sniegšanas adrese", "Pašvaldība", "Klientu grupas", "Vietu skaits", "Statuss", "Reģistrēts",
@@ -111,9 +112,9 @@ TWINS = {
 BIG_ROWS = 400_000  # about 50 MB of CSV with one bad line at the very end
 
 
-@pytest.fixture(scope="module")
-def corpus_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("corpus")
+def write_registry_corpus(root):
+    """The register's broken files under root/landing/registry (the run is shared with the other sources' corpus:
+    tests/runs/conftest.py)."""
     registry = root / "landing" / "registry"
     registry.mkdir(parents=True)
     for name, (content, _) in CASES.items():
@@ -129,7 +130,11 @@ def corpus_run(tmp_path_factory):
     # A good snapshot beside the bad ones still loads and reaches the marts.
     (registry / "sps_registrs_2012-01-02.csv").write_bytes(
         (SAMPLE_LANDING / "registry" / "sps_registrs_2012-01-02.csv").read_bytes())
-    return run_pipeline(root / "run", root / "landing", timeout=1200)
+
+
+@pytest.fixture(scope="module")
+def corpus_run(bad_input_run):
+    return bad_input_run
 
 
 def _loaded(run, name):

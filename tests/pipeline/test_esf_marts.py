@@ -13,9 +13,9 @@ import pytest
 import yaml
 from dagster import DagsterInstance, DagsterRunStatus
 
-from .conftest import SAMPLE_LANDING
+from tests.conftest import SAMPLE_LANDING
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SOCIAL_MEASURES = {"9.2.2.1", "9.2.2.2", "9.3.1.1", "4.3.5.1"}
 
 

@@ -1,13 +1,12 @@
 """The bad-input corpus for the other sources (municipal budgets, statistics, staffing, population, EU funds): one
-real pipeline run over broken files, each case asserting a clear message (file, row, reason) and nothing lost."""
+real pipeline run over broken files (shared with the register's corpus: tests/runs/conftest.py), each case asserting
+a clear message (file, row, reason) and nothing lost."""
 
 import csv
 import io
 
 import pytest
 from openpyxl import Workbook
-
-from .conftest import run_pipeline
 
 BUDGET_HEADER = ["Gads", "ATVK kods", "Pašvaldība", "Funkcijas kods", "Funkcijas nosaukums", "Plāns", "Izpilde",
                  "Valūta"]
@@ -58,9 +57,9 @@ def _apia(path):
     wb.save(path)
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("corpus_sources")
+def write_sources_corpus(root):
+    """The other sources' broken files under root/landing (the run is shared with the register's corpus:
+    tests/runs/conftest.py)."""
     landing = root / "landing"
     for sub in ("budgets", "esf", "reference"):
         (landing / sub).mkdir(parents=True)
@@ -95,7 +94,11 @@ def run(tmp_path_factory):
         ["Teritoriālā vienība", "2021", "2022"],
         [["LV0001000 Rīga", "614618", "609651"], ["LV9999999 Atlantīda", "10", "11"],
          ["Ogres novads (līdz 01.07.2021.)", "..", ".."]]))
-    return run_pipeline(root / "run", landing, timeout=1200)
+
+
+@pytest.fixture(scope="module")
+def run(bad_input_run):
+    return bad_input_run
 
 
 def _rejected(run, name):

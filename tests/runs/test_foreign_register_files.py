@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from .conftest import run_pipeline
+from tests.conftest import copy_run, in_process_run, run_in_process
 
 JSON_RECORDS = [
     {"PakalpojumaSniedzejaRegistracijasNumurs": 1, "PakalpojumaSniedzejaNosaukums": "Rīgas Sociālais dienests",
@@ -55,17 +55,17 @@ LEGACY_ROWS = [
 
 
 @pytest.fixture(scope="module")
-def foreign_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("foreign")
-    registry = root / "landing" / "registry"
-    registry.mkdir(parents=True)
+def foreign_run(tmp_path_factory, in_process_root):
+    work = in_process_run(in_process_root)
+    registry = work.landing / "registry"
+    registry.mkdir()
     (registry / "pakalpojumusniedzejudati_20240301.json").write_text(
         json.dumps({"data": JSON_RECORDS}, ensure_ascii=False, indent=1), encoding="utf-8")
     buf = io.StringIO()
     csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(LEGACY_ROWS)
     (registry / "sps_registrs_2012-01-02.csv").write_bytes((LEGACY_HEADER + "\r\n" + buf.getvalue()).encode("cp1257"))
     (registry / "README.txt").write_text("not a snapshot", encoding="utf-8")
-    return run_pipeline(root / "run", root / "landing")
+    return copy_run(run_in_process(work), tmp_path_factory.mktemp("foreign") / "run")
 
 
 def test_runs_and_warns_about_absent_sources(foreign_run):

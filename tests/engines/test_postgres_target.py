@@ -12,9 +12,8 @@ import pytest
 
 from orchestration.config import MANIFEST
 from orchestration.targets import PostgresEngine, changed_partitions
-
-from .conftest import LVSOCIAL, SAMPLE_LANDING, run_pipeline
-from .marts_equal import assert_frames_equal
+from tests.conftest import LVSOCIAL, SAMPLE_LANDING, run_pipeline
+from tests.marts_equal import assert_frames_equal
 
 
 @pytest.fixture(scope="module")

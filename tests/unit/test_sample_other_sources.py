@@ -22,7 +22,7 @@ from ingestion.sample.other_sources import (
     write_other_sources,
 )
 
-SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 BOM = b"\xef\xbb\xbf"
 
 

@@ -1,6 +1,6 @@
 """The register's snapshot models are incremental: a new snapshot is added to what is built, not rebuilt with the
-whole history, and the result equals a full build. Two real pipeline runs on one warehouse: the sample without
-its last snapshot, then with it; compared with the session's full build of the whole sample."""
+whole history, and the result equals a full build. Two real pipeline runs on one warehouse (in this process): the
+sample without its last snapshot, then with it; compared with the session's full build of the whole sample."""
 
 from __future__ import annotations
 
@@ -8,26 +8,26 @@ import shutil
 
 import pytest
 
-from .conftest import SAMPLE_LANDING, run_pipeline
+from tests.conftest import SAMPLE_LANDING, copy_run, in_process_run, run_in_process
 
 INCREMENTAL = ["intermediate.int_registry_records_conformed", "marts.fct_provider_services"]
 COMPARED = INCREMENTAL + ["marts.dim_provider", "reporting.rpt_register_by_region_and_type"]
 
 
 @pytest.fixture(scope="module")
-def grown(tmp_path_factory):
+def grown(tmp_path_factory, in_process_root):
     root = tmp_path_factory.mktemp("incremental")
-    landing = root / "landing"
-    shutil.copytree(SAMPLE_LANDING, landing)
-    last = sorted((landing / "registry").glob("pakalpojumusniedzejudati_*"))[-1]
+    work = in_process_run(in_process_root)
+    shutil.copytree(SAMPLE_LANDING, work.landing, dirs_exist_ok=True)
+    last = sorted((work.landing / "registry").glob("pakalpojumusniedzejudati_*"))[-1]
     held = root / last.name
     last.rename(held)
-    first = run_pipeline(root / "run", landing)
+    first = run_in_process(work)
     assert first.returncode == 0, first.output[-3000:]
     held.rename(last)
-    second = run_pipeline(root / "run", landing, "--column-lineage")
+    second = run_in_process(work, "--column-lineage")
     assert second.returncode == 0, second.output[-3000:]
-    return first, second, last.name
+    return first, copy_run(second, root / "run"), last.name  # aside: later tests reuse the working folder
 
 
 def _executed_sql(run, model: str) -> str:

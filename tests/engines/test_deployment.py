@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LVSOCIAL, REPO, SAMPLE_LANDING, PipelineRun, run_pipeline, serve_ui
+from tests.conftest import LVSOCIAL, REPO, SAMPLE_LANDING, PipelineRun, run_pipeline, serve_ui
 
 DEPLOY = REPO / "deploy"
 DAGSTER = str(Path(LVSOCIAL).parent / "dagster")

@@ -8,7 +8,7 @@ import re
 import duckdb
 import pytest
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def readme_queries() -> list[str]:

@@ -22,10 +22,9 @@ import duckdb
 import pytest
 
 from orchestration.sources import all_sources
+from tests.conftest import SAMPLE_LANDING, copy_run, in_process_run, run_in_process
 
-from .conftest import SAMPLE_LANDING, run_pipeline
-
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO / "dbt_project"
 RULES = DBT_PROJECT / "seeds" / "service_name_rules.csv"
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -185,10 +184,10 @@ BY_RULE = {"Nakts patversme": 2}
 
 
 @pytest.fixture(scope="module")
-def unknown_wording_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("unknown_wording")
-    registry = root / "landing" / "registry"
-    registry.mkdir(parents=True)
+def unknown_wording_run(tmp_path_factory, in_process_root):
+    work = in_process_run(in_process_root)
+    registry = work.landing / "registry"
+    registry.mkdir()
     shutil.copy(SAMPLE_LANDING / "registry" / "sps_registrs_2012-01-02.csv", registry)
     snapshot = json.loads((SAMPLE_LANDING / "registry" / "pakalpojumusniedzejudati_20230102.json")
                           .read_text(encoding="utf-8"))
@@ -204,7 +203,7 @@ def unknown_wording_run(tmp_path_factory):
             next(records)["SniedzamaPakalpojumaNosaukums"] = wording
     (registry / "pakalpojumusniedzejudati_20230102.json").write_text(json.dumps(snapshot, ensure_ascii=False),
                                                                      encoding="utf-8")
-    return run_pipeline(root / "run", root / "landing")
+    return copy_run(run_in_process(work), tmp_path_factory.mktemp("unknown_wording") / "run")
 
 
 def test_unknown_wording_is_audited_and_warned_about_while_the_run_succeeds(unknown_wording_run, monkeypatch):

@@ -17,7 +17,7 @@ import pytest
 from expectations import registry as registry_suite
 from expectations.runner import validate_frame
 from ingestion import reference, registry
-from tests.test_dbt_unit_tests import DbtEnv, output_tail
+from tests.unit.test_dbt_unit_tests import DbtEnv, output_tail
 
 LEGACY_HEADER = ("Reģ. Nr.;Sniedzēja nosaukums;Reģistrācijas kods;Juridiskais statuss;Pakalpojums;"
                  "Pakalpojuma sniegšanas adrese;Pašvaldība;Klientu grupas;Vietu skaits;Statuss;Reģistrēts;Izslēgts")

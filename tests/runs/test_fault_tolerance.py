@@ -1,7 +1,10 @@
 """Crash-safe publishing and idempotency, with real pipeline runs on a small landing folder: re-running gives the
 same marts; a blocking check failure or a killed run leaves the last good published copy untouched; the published
-copy opens read-only while the pipeline writes the warehouse."""
+copy opens read-only while the pipeline writes the warehouse. One first run is made; each test restores a copy of its
+folders (warehouse, published copy, dbt state, Dagster home) and reruns on it, in this process where no process
+boundary is needed (a killed run and a concurrent BI reader keep their `lvsocial run` subprocess)."""
 
+import gzip
 import json
 import os
 import shutil
@@ -13,8 +16,7 @@ import duckdb
 import pytest
 
 from orchestration.publishing import table_fingerprints
-
-from .conftest import LVSOCIAL, SAMPLE_LANDING, run_pipeline
+from tests.conftest import LVSOCIAL, SAMPLE_LANDING, copy_run, in_process_run, run_in_process
 
 SNAPSHOTS = ["sps_registrs_2012-01-02.csv", "pakalpojumusniedzejudati_20230102.json",
              "pakalpojumusniedzejudati_20260102.json"]
@@ -25,41 +27,46 @@ def _published(run) -> dict:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fault")
-    landing = root / "landing"
-    (landing / "registry").mkdir(parents=True)
+def first(tmp_path_factory, in_process_root):
+    """The first run on the small landing, kept aside as the state every test starts from."""
+    work = in_process_run(in_process_root)
+    (work.landing / "registry").mkdir()
     for name in SNAPSHOTS:
-        shutil.copy(SAMPLE_LANDING / "registry" / name, landing / "registry" / name)
-    first = run_pipeline(root / "run", landing)
-    assert first.returncode == 0, first.output[-3000:]
-    return first
+        shutil.copy(SAMPLE_LANDING / "registry" / name, work.landing / "registry" / name)
+    run = run_in_process(work)
+    assert run.returncode == 0, run.output[-3000:]
+    return copy_run(run, tmp_path_factory.mktemp("fault") / "first")
 
 
-def test_rerun_gives_the_same_marts_and_loads_files_once(small):
-    before = _published(small)
-    again = run_pipeline(small.root, small.landing)
-    assert again.returncode == 0, again.output[-3000:]
-    after = _published(again)
+@pytest.fixture
+def small(first, in_process_root):
+    """The working folders, restored to the state after the first run."""
+    return copy_run(first, in_process_root)
+
+
+@pytest.fixture(scope="module")
+def rerun(first, in_process_root):
+    """A rerun with nothing new but the 2023 snapshot dropped a second time, gzipped (same content)."""
+    work = copy_run(first, in_process_root)
+    twin = work.landing / "registry" / "pakalpojumusniedzejudati_20230102.json.gz"
+    twin.write_bytes(gzip.compress((work.landing / "registry" / SNAPSHOTS[1]).read_bytes(), mtime=0))
+    run = run_in_process(work)
+    assert run.returncode == 0, run.output[-3000:]
+    return copy_run(run, first.root.parent / "rerun")  # aside: the next tests restore the working folders
+
+
+def test_rerun_gives_the_same_marts_and_loads_files_once(first, rerun):
+    before, after = _published(first), _published(rerun)
     assert after["tables"] == before["tables"]  # same content hash for every mart
     assert after["published_at"] != before["published_at"]
-    loads = again.query("select partition_key, count(*) from audit.load_log group by 1")
+    loads = rerun.query("select partition_key, count(*) from audit.load_log group by 1")
     assert sorted(loads) == [("2012-01-02", 1), ("2023-01-02", 1), ("2026-01-02", 1)]
 
 
-def test_same_file_dropped_twice_loads_once(small, tmp_path):
-    import gzip
-
-    twin = small.landing / "registry" / "pakalpojumusniedzejudati_20230102.json.gz"
-    twin.write_bytes(gzip.compress((small.landing / "registry" / SNAPSHOTS[1]).read_bytes(), mtime=0))
-    try:
-        run = run_pipeline(small.root, small.landing)
-        assert run.returncode == 0, run.output[-3000:]
-        files = run.query("select source_file from audit.load_log where partition_key = '2023-01-02'")
-        assert len(files) == 1
-        assert _published(run)["tables"] == _published(small)["tables"]
-    finally:
-        twin.unlink()
+def test_same_file_dropped_twice_loads_once(first, rerun):
+    files = rerun.query("select source_file from audit.load_log where partition_key = '2023-01-02'")
+    assert len(files) == 1  # the gzipped twin is not loaded again
+    assert _published(rerun)["tables"] == _published(first)["tables"]
 
 
 def test_blocking_check_failure_keeps_the_last_good_copy(small):
@@ -70,19 +77,13 @@ def test_blocking_check_failure_keeps_the_last_good_copy(small):
     record = json.loads((small.landing / "registry" / SNAPSHOTS[1]).read_text())["data"][0]
     record["Statuss"] = "Apturēta uz laiku"  # a status wording nobody has mapped: the raw GX suite fails
     bad.write_text(json.dumps({"data": [record]}, ensure_ascii=False), encoding="utf-8")
-    try:
-        run = run_pipeline(small.root, small.landing)
-        assert run.returncode == 1
-        assert "check FAILED: raw/registry_provider_services:gx_raw_registry" in run.output
-        assert "the marts are left as they were" in run.output
-        assert _published(run) == good
-        with duckdb.connect(str(small.warehouse), read_only=True) as con:
-            assert table_fingerprints(con) == marts_before
-    finally:
-        bad.unlink()
-        with duckdb.connect(str(small.warehouse)) as con:  # take the bad snapshot out of raw again
-            con.execute("delete from raw.registry_provider_services where _snapshot_date = '2024-06-01'")
-            con.execute("delete from audit.load_log where partition_key = '2024-06-01'")
+    run = run_in_process(small)
+    assert run.returncode == 1
+    assert "check FAILED: raw/registry_provider_services:gx_raw_registry" in run.output
+    assert "the marts are left as they were" in run.output
+    assert _published(run) == good
+    with duckdb.connect(str(small.warehouse), read_only=True) as con:
+        assert table_fingerprints(con) == marts_before
 
 
 def _start(small, *extra):
@@ -129,7 +130,7 @@ def test_killed_run_leaves_the_last_good_copy_and_the_next_run_recovers(small, p
     assert _published(small) == good
     with duckdb.connect(str(published_db), read_only=True) as con:
         assert table_fingerprints(con) == good["tables"]
-    recovered = run_pipeline(small.root, small.landing)
+    recovered = run_in_process(small)  # the next run, after the killed one
     assert recovered.returncode == 0, recovered.output[-3000:]
     assert _published(recovered)["tables"] == good["tables"]  # equals an uninterrupted run
 
@@ -155,10 +156,11 @@ def test_bi_reader_sees_only_complete_versions_during_a_full_run(small):
     thread = threading.Thread(target=reader)
     thread.start()
     try:
-        run = run_pipeline(small.root, small.landing, "--reload")
+        proc = _start(small, "--reload")  # a process of its own: the reader must not share its DuckDB
+        output = proc.communicate(timeout=900)[0]
     finally:
         stop.set()
         thread.join()
-    assert run.returncode == 0, run.output[-3000:]
+    assert proc.returncode == 0, output[-3000:]
     assert reads[0] > 5
     assert errors == [] and wrong == []

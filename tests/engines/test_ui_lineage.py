@@ -95,7 +95,7 @@ def test_the_run_is_in_the_history(ui):
 
 def test_read_only_ui_for_auditors(sample_run):
     """`lvsocial ui --read-only`: the same lineage, but no permission to launch runs or wipe assets."""
-    from .conftest import serve_ui
+    from tests.conftest import serve_ui
 
     query = "{ permissions { permission value } }"
     with serve_ui(sample_run, "--read-only") as base:

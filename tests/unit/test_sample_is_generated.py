@@ -1,8 +1,7 @@
 """The committed sample is exactly what the committed generator writes (deterministic, nothing edited by hand)."""
 
 from ingestion.sample.__main__ import main as generate
-
-from .conftest import SAMPLE_LANDING
+from tests.conftest import SAMPLE_LANDING
 
 
 def test_committed_sample_matches_the_generator(tmp_path):

@@ -19,7 +19,7 @@ import pytest
 from ingestion import registry
 from orchestration.sources import all_sources
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO / "dbt_project"
 DBT = str(Path(sys.executable).parent / "dbt")
 

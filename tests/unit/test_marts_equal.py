@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .marts_equal import assert_frames_equal
+from tests.marts_equal import assert_frames_equal
 
 
 def reference() -> pd.DataFrame:

@@ -692,7 +692,7 @@ def test_many_snapshots_parse_in_worker_processes_and_errors_come_back_named(tmp
     """load_snapshots parses in worker processes: good snapshots load in order, and a broken file's IngestionError
     crosses the process boundary with its file and reason (it must pickle)."""
     monkeypatch.setattr(registry, "PARALLEL_FROM_BYTES", 0)  # workers even for these small files
-    sample = Path(__file__).resolve().parents[1] / "data" / "sample" / "landing" / "registry"
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample" / "landing" / "registry"
     broken = tmp_path / "pakalpojumusniedzejudati_20200301.json"
     broken.write_text('{"data": [', encoding="utf-8")
     empty = tmp_path / "pakalpojumusniedzejudati_20200401.json"
