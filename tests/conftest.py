@@ -59,14 +59,16 @@ def run_pipeline(root: Path, landing: Path, *extra: str, timeout: int = 900) -> 
 
 @contextmanager
 def restored_environ():
-    """`lvsocial run` exports the landing, warehouse, target and Dagster home (orchestration.cli): undo that after an
-    in-process run, so that later tests see the environment they started with."""
-    saved = dict(os.environ)
+    """`lvsocial run` exports the landing, warehouse, target and Dagster home (orchestration.cli), and dbt run in the
+    process moves into its project folder: undo both after an in-process run, so that later tests see the environment
+    and working folder they started with (`python -m bench...` finds `bench` only from the repository)."""
+    saved, cwd = dict(os.environ), os.getcwd()
     try:
         yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        os.chdir(cwd)
 
 
 def run_in_process(run: PipelineRun, *extra: str) -> PipelineRun:
