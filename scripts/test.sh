@@ -11,7 +11,9 @@ for arg in "$@"; do
 done
 if [ "$fast" = 1 ]; then
   LVSOCIAL_EXTRAS="dev" bash scripts/setup.sh
-  exec .venv/bin/python -m pytest -m "unit or pipeline" ${args[@]+"${args[@]}"}
+  # The other folders hold no test of these markers; not collecting them spares importing PostgreSQL and Spark.
+  exec .venv/bin/python -m pytest -m "unit or pipeline" --ignore=tests/runs --ignore=tests/engines \
+    ${args[@]+"${args[@]}"}
 fi
 # The engine tests build the sample on PostgreSQL and Spark too: their optional packages, Java for Spark.
 LVSOCIAL_EXTRAS="dev,postgres,spark" bash scripts/setup.sh

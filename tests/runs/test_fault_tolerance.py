@@ -116,9 +116,9 @@ def _kill_when(proc, small, point: str) -> str:
 
 def test_killed_runs_leave_the_last_good_copy_and_the_next_run_recovers(small):
     """A run killed while publishing, then one killed in dbt, then one killed while ingesting (each a --reload run
-    that must first get past what the one before left: its unfinished Dagster run, a half-written copy aside, a
-    half-built dbt state); after each the published copy is the last good one, and one plain run afterwards
-    (which meets the half-reloaded raw data) gives marts equal to an uninterrupted run."""
+    that must first get past what the one before left: a half-written copy aside, a half-built dbt state); after each
+    the published copy is the last good one, and one plain run afterwards (which meets the half-reloaded raw data)
+    gives marts equal to an uninterrupted run."""
     good = _published(small)
     published_db = small.warehouse.parent / "published" / "lvsocial.duckdb"
     for point in ["publish", "dbt", "ingestion"]:
@@ -129,8 +129,6 @@ def test_killed_runs_leave_the_last_good_copy_and_the_next_run_recovers(small):
                 seen += line
                 if "ingesting registry" in line:
                     break
-            # the transform run killed while publishing was marked failed and its slot freed
-            assert "left unfinished by a killed process" in seen, seen[-3000:]
             with duckdb.connect(str(published_db), read_only=True) as con:
                 assert con.execute("select count(*) from marts.fct_provider_services").fetchone()[0] > 0
         seen += _kill_when(proc, small, point)
