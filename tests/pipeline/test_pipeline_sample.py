@@ -138,7 +138,7 @@ def test_materialisations_carry_row_counts(sample_run, monkeypatch):
         metadata = event.asset_materialization.metadata
         assert metadata["dagster/row_count"].value == sample_run.scalar(
             "select count(*) from marts.fct_provider_services")
-        assert "dagster/column_lineage" not in metadata  # asked for with --column-lineage (tests/test_incremental.py)
+        assert "dagster/column_lineage" not in metadata  # only with --column-lineage (tests/runs/test_incremental.py)
         # The column schema as built (read from the warehouse after dbt ends, orchestration.dbt_build).
         columns = {c.name: c.type for c in metadata["dagster/column_schema"].value.columns}
         assert columns == dict(sample_run.query(

@@ -1,5 +1,5 @@
 """`python -m ingestion.spark_raw copy`: the command line names tables and their partitions, and DuckDB types map to
-the Spark types holding the same values (no Spark started here; tests/test_spark_target.py copies for real)."""
+the Spark types holding the same values (no Spark started here; tests/engines/test_spark_target.py copies for real)."""
 
 from __future__ import annotations
 
