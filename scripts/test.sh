@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
 # README command 2: set up, then run the test suite (one pipeline run on the sample, shared by the mart tests).
+# `--fast` runs only tests/unit and tests/pipeline (markers `unit or pipeline`: no runs of their own, no PostgreSQL,
+# Spark or browser) for daily work; every other argument goes to pytest as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+fast=0
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--fast" ]; then fast=1; else args+=("$arg"); fi
+done
+if [ "$fast" = 1 ]; then
+  LVSOCIAL_EXTRAS="dev" bash scripts/setup.sh
+  # The other folders hold no test of these markers; not collecting them spares importing PostgreSQL and Spark.
+  exec .venv/bin/python -m pytest -m "unit or pipeline" --ignore=tests/runs --ignore=tests/engines \
+    ${args[@]+"${args[@]}"}
+fi
 # The engine tests build the sample on PostgreSQL and Spark too: their optional packages, Java for Spark.
 LVSOCIAL_EXTRAS="dev,postgres,spark" bash scripts/setup.sh
 
-# The browser test (tests/test_ui_browser.py) drives Debian's Chromium through its chromedriver.
+# The browser test (tests/engines/test_ui_browser.py) drives Debian's Chromium through its chromedriver.
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing chromium and chromium-driver for the browser test"
@@ -20,7 +33,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     exit 1
   fi
 fi
-# Spark (tests/test_spark_target.py) runs in a JVM: Java 17 or newer.
+# Spark (tests/engines/test_spark_target.py) runs in a JVM: Java 17 or newer.
 if ! command -v java >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing a Java runtime for Spark"
@@ -33,4 +46,4 @@ if ! command -v java >/dev/null 2>&1; then
 fi
 # PostgreSQL: the server LVSOCIAL_PG_* names (CI starts one), else the tests start a throwaway one themselves
 # (scripts/postgres.sh, which installs Debian's postgresql package when it is missing).
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest ${args[@]+"${args[@]}"}

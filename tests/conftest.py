@@ -1,16 +1,19 @@
 """Shared fixtures: one real pipeline run on the shipped sample (session-scoped) for every test that reads marts, and
-one `lvsocial ui` server on it for the tests that look at the UI (GraphQL and a real browser)."""
+one `lvsocial ui` server on it for the tests that look at the UI (GraphQL and a real browser). Tests are marked by
+their folder: unit, pipeline (the shared run), runs (runs of their own), engines (PostgreSQL, Spark, UI)."""
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +55,68 @@ def run_pipeline(root: Path, landing: Path, *extra: str, timeout: int = 900) -> 
                           timeout=timeout, cwd=root)
     run.returncode, run.output = proc.returncode, proc.stdout + proc.stderr
     return run
+
+
+@contextmanager
+def restored_environ():
+    """`lvsocial run` exports the landing, warehouse, target and Dagster home (orchestration.cli), and dbt run in the
+    process moves into its project folder: undo both after an in-process run, so that later tests see the environment
+    and working folder they started with (`python -m bench...` finds `bench` only from the repository)."""
+    saved, cwd = dict(os.environ), os.getcwd()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        os.chdir(cwd)
+
+
+def run_in_process(run: PipelineRun, *extra: str) -> PipelineRun:
+    """Run `lvsocial run` inside the test process, through the console entry point (`orchestration.cli.main`), on the
+    folders of `run`; saves the start of a new Python and Dagster for each rerun. The progress lines it prints are
+    the run's output, as in `run_pipeline`.
+
+    The Dagster definitions bind the warehouse and landing when first imported, so every in-process run of a session
+    must use the same folders: tests restore them from a copy (`copy_run`) rather than use new ones."""
+    from orchestration import cli
+
+    loaded = sys.modules.get("orchestration.definitions")
+    bound = getattr(getattr(getattr(loaded, "defs", None), "resources", {}).get("warehouse"), "path", None)
+    if bound is not None and Path(bound) != run.warehouse.resolve():
+        pytest.fail(f"the Dagster definitions in this process are bound to {bound}, not to {run.warehouse}: "
+                    "in-process runs must all use the same folders")
+    out = io.StringIO()
+    with restored_environ(), redirect_stdout(out), redirect_stderr(out):
+        os.environ["DAGSTER_HOME"] = str(run.dagster_home)
+        code = cli.main(["run", "--landing", str(run.landing), "--warehouse", str(run.warehouse), *extra])
+    return PipelineRun(run.root, run.landing, run.warehouse, run.dagster_home, code, out.getvalue())
+
+
+def copy_run(source: PipelineRun, root: Path) -> PipelineRun:
+    """Put a copy of a run's folders (landing, warehouse with its published copy and dbt state, Dagster home) at
+    `root`, replacing what is there, so that a test reruns from a known state instead of from scratch."""
+    if root.exists():
+        shutil.rmtree(root)
+    shutil.copytree(source.root, root, symlinks=True)
+    moved = {name: root / getattr(source, name).relative_to(source.root)
+             for name in ("landing", "warehouse", "dagster_home")}
+    return PipelineRun(root, moved["landing"], moved["warehouse"], moved["dagster_home"], source.returncode,
+                       source.output)
+
+
+@pytest.fixture(scope="session")
+def in_process_root(tmp_path_factory) -> Path:
+    """The one folder every in-process run of the session works in (see run_in_process): a test copies its starting
+    state here (`copy_run`) and its results away again before the next test needs the folder."""
+    return tmp_path_factory.mktemp("in_process") / "work"
+
+
+def in_process_run(root: Path) -> PipelineRun:
+    """The folders of an in-process run at root (emptied first): landing, warehouse and Dagster home inside it."""
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "landing").mkdir(parents=True)
+    return PipelineRun(root, root / "landing", root / "warehouse" / "lvsocial.duckdb", root / "dagster_home", -1, "")
 
 
 @pytest.fixture(scope="session")
@@ -107,6 +172,16 @@ def serve_ui(sample_run, *extra: str):
 
 
 _SESSION_START = time.time()
+_MARKERS = ("unit", "pipeline", "runs", "engines")  # one per folder under tests/, registered in pyproject.toml
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark each test by its folder (tests/unit, tests/pipeline, ...), so `-m "unit or pipeline"` picks folders."""
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        parts = Path(str(item.path)).resolve().relative_to(tests).parts
+        if len(parts) > 1 and parts[0] in _MARKERS:
+            item.add_marker(parts[0])
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
