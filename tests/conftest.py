@@ -180,8 +180,10 @@ def pytest_collection_modifyitems(items) -> None:
     tests = Path(__file__).resolve().parent
     for item in items:
         parts = Path(str(item.path)).resolve().relative_to(tests).parts
-        if len(parts) > 1 and parts[0] in _MARKERS:
-            item.add_marker(parts[0])
+        if len(parts) < 2 or parts[0] not in _MARKERS:
+            # a test outside the folders would run in no group of `--fast` and be missed by `-m`
+            raise pytest.UsageError(f"{item.path}: tests live in tests/{{{','.join(_MARKERS)}}}/, not here")
+        item.add_marker(parts[0])
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

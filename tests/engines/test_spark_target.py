@@ -122,7 +122,8 @@ def test_dbt_builds_on_spark_with_every_test_passing(spark_build):
 
 def test_register_models_add_the_new_snapshot_by_overwriting_its_partition(spark_build):
     target = spark_build.root / "target_incremental" / "run" / "lvsocial" / "models"
-    for model in ("intermediate/registry/int_registry_records_conformed.sql", "marts/registry/fct_provider_services.sql"):
+    for model in ("intermediate/registry/int_registry_records_conformed.sql",
+                  "marts/registry/fct_provider_services.sql"):
         sql = (target / model).read_text(encoding="utf-8").lower()
         assert "insert overwrite table" in sql and "partition (snapshot_date)" in sql, f"{model}:\n{sql[:800]}"
 
