@@ -9,7 +9,7 @@
   reads the seeds, then runs `create or replace view|table <schema>.<name> as <compiled SQL>` per model. It writes
   the time of each step and the row count of every table to RESULT.
 
-So the floor holds no rule of its own: its rows equal the pipeline's (tests/test_bench.py), and the ratio
+So the floor holds no rule of its own: its rows equal the pipeline's (tests/unit/test_bench.py), and the ratio
 pipeline/floor is the cost of what it leaves out: Dagster (runs, events, partitions), the dbt runner, dbt tests,
 Great Expectations, mirroring to other targets, publishing, charts and dbt docs."""
 

@@ -19,7 +19,7 @@ import duckdb
 
 BOM = b"\xef\xbb\xbf"
 # The Latvian letters with diacritics and their plain letters: the Python copy of the table (the SQL copy is the dbt
-# macro `fold_lv` in dbt_project/macros/latvian_text.sql; tests/test_common_parsing.py pins that the two agree).
+# macro `fold_lv` in dbt_project/macros/latvian_text.sql; tests/unit/test_common_parsing.py pins that the two agree).
 LV_DIACRITICS = "āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ"
 LV_PLAIN = "acegiklnsuzACEGIKLNSUZ"
 WITHOUT_DIACRITICS = str.maketrans(LV_DIACRITICS, LV_PLAIN)

@@ -11,7 +11,7 @@ from pathlib import Path
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
 # Raw service names per service code: (legacy wordings 2010–2016, current wordings 2017–). Every wording is a name
-# of seeds/service_name_map.csv for that code as the pipeline folds it (tests/test_marts_contract.py checks the
+# of seeds/service_name_map.csv for that code as the pipeline folds it (tests/pipeline/test_marts_contract.py checks the
 # whole sample through dbt), so the sample restates no folding rule.
 SERVICE_NAMES = {
     "ltc_institution": (["ilgstošas sociālās aprūpes un sociālās rehabilitācijas institūcija", "pansija",

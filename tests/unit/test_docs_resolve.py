@@ -130,6 +130,25 @@ def test_every_docs_citation_resolves():
     assert not problems, "citations that do not resolve:\n" + "\n".join(problems)
 
 
+TEST_PATH = re.compile(r"(?<![\w/.-])(tests/[\w/]*test_\w+\.py)")
+
+
+def missing_test_files(root: Path) -> list[str]:
+    """`tests/.../test_x.py` named in prose or comments that does not exist (tests move between folders)."""
+    return [f"{path.relative_to(root)}:{n}: {name}"
+            for path in source_files(root) for n, line in _lines(path)
+            for name in TEST_PATH.findall(line) if not (root / name).is_file()]
+
+
+def test_every_named_test_file_exists(tmp_path):
+    assert missing_test_files(REPO) == []
+    (tmp_path / "tests" / "unit").mkdir(parents=True)
+    (tmp_path / "tests" / "unit" / "test_here.py").write_text("")
+    here, gone = "tests/unit/" + "test_here.py", "tests/" + "test_gone.py"  # split, or this file would name them
+    (tmp_path / "a.md").write_text(f"see {here} and {gone}\n")
+    assert missing_test_files(tmp_path) == [f"a.md:1: {gone}"]
+
+
 def test_nothing_cites_notes_outside_the_repository():
     problems = outside_citations(REPO)
     assert not problems, "cite docs/<page>.md#<anchor> instead:\n" + "\n".join(problems)

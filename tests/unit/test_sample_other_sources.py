@@ -106,7 +106,8 @@ def test_cfla_lists_carry_bad_rows(landing: Path) -> None:
 
 
 # The service code the generator wrote each wording for. That the pipeline's classifier (the dbt macro
-# `classified_service_names`) gives the same codes is tested on the marts (tests/test_esf_published_figures.py):
+# `classified_service_names`) gives the same codes is tested on the marts
+# (tests/pipeline/test_esf_published_figures.py):
 # this file restates no folding rule.
 WRITTEN_FOR = {name: code for name, code, *_ in (*APIA_ROUND1_SERVICES, *APIA_ROUND2_SERVICES)}
 
