@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.landings import REPO, BenchError
+from orchestration.engines.targets import TARGETS
 
-ENGINES = ("duckdb", "postgres", "spark")
+ENGINES = TARGETS  # every target the pipeline knows
 
 
 def _free_port() -> int:

@@ -5,7 +5,7 @@ full run on the landing folder. It loads `orchestration.definitions`, evaluates 
 `register_snapshot_sensor` once to set its cursor, copies NEW_FILE into the landing folder's registry/, evaluates
 the sensor again — it must request exactly one run and add that snapshot's partition —, adds the partition to the
 instance and executes the `register_snapshot` job for it in this process, recorded in the instance as the CLI
-records its runs (`orchestration.cli._execute`). RESULT.json gets the run's wall and CPU time and its start and
+records its runs (`orchestration.cli.run.run_job`). RESULT.json gets the run's wall and CPU time and its start and
 end (epoch seconds, so that the benchmark can take the peak memory of that window from its samples)."""
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ import json
 import os
 import resource
 import shutil
-import socket
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 
 def _cpu() -> float:
@@ -38,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     import dagster as dg
 
-    from orchestration import cli
+    from orchestration.cli.run import run_job, run_tags
     from orchestration.definitions import defs
 
     instance = dg.DagsterInstance.get()
@@ -74,19 +72,18 @@ def main(argv: list[str] | None = None) -> int:
         instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
 
     tags = {**request.tags, "dagster/partition": request.partition_key, "dagster/sensor_name": sensor.name,
-            "lvsocial/landing": str(landing), "lvsocial/warehouse": os.environ["LVSOCIAL_WAREHOUSE"],
-            "lvsocial/pid": str(os.getpid()), "lvsocial/host": socket.gethostname()}
+            **run_tags(landing, os.environ["LVSOCIAL_WAREHOUSE"])}
     if request.run_key:
         tags["dagster/run_key"] = request.run_key
-    outcome: dict = {}
     job = defs.resolve_job_def(sensor.job_name)
     cpu0, start, t0 = _cpu(), time.time(), time.perf_counter()
-    ok = cli._execute(job, instance, tags, SimpleNamespace(verbose=False), cli.Progress(), outcome)
+    outcome = run_job(job, instance, tags=tags)
+    ok = outcome.ok
     result.update(run_wall_s=round(time.perf_counter() - t0, 3), run_cpu_s=round(_cpu() - cpu0, 3),
                   run_start=start, run_end=time.time(), ok=ok, partition=request.partition_key, job=job.name,
-                  materialized=len(outcome.get("materialized", [])),
-                  failed_checks=[name for name, passed, _ in outcome.get("checks", []) if not passed],
-                  step_failures=outcome.get("step_failures", []))
+                  materialized=len(outcome.materialized),
+                  failed_checks=[name for name, passed, _ in outcome.checks if not passed],
+                  step_failures=outcome.step_failures)
     result_path.write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0 if ok else 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from expectations.sql import fold_lv
+from ingestion.common import fold_lv_sql
 from ingestion.reference import register_status_wording
 
 SUITE = "raw_registry_provider_services"
@@ -37,7 +37,7 @@ def expectations() -> list:
 # folds it before its lookup, numeric capacity).
 QUERY = f"""
 select register_number, status, service_name, source_format, _source_file, _source_row, _snapshot_date,
-       {fold_lv("status")} as status_folded,
+       {fold_lv_sql("status")} as status_folded,
        try_cast(planned_clients as integer) as planned_clients_number
 from raw.registry_provider_services
 """

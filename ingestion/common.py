@@ -74,6 +74,14 @@ def fold_header(name: object) -> str:
     return text.lower().translate(WITHOUT_DIACRITICS)
 
 
+def fold_lv_sql(expr: str) -> str:
+    """The SQL expression folding `expr` as the dbt macro `fold_lv` folds it (dbt_project/macros/latvian_text.sql):
+    lower case, no diacritics, single spaces, trimmed — for the checks' queries, so a check compares what the models
+    compare. It is DuckDB's SQL, as every check query is; each target's engine turns it into its own
+    (orchestration/engines: Spark refuses the `'g'` flag)."""
+    return f"trim(regexp_replace(translate(lower({expr}), '{LV_DIACRITICS}', '{LV_PLAIN.lower()}'), '\\s+', ' ', 'g'))"
+
+
 def read_bytes(path: Path) -> bytes:
     """File content, transparently gunzipped for `*.gz` files."""
     data = path.read_bytes()

@@ -104,8 +104,8 @@ def build(context: dg.AssetExecutionContext, config, dbt: DbtCliResource, wareho
         warehouse.mirror(con, log=context.log.info)
     os.environ["LVSOCIAL_WAREHOUSE"] = warehouse.path
     if warehouse.target == "spark":
-        from ingestion.spark_raw import stop_workers
-        from orchestration.targets import spark_dir
+        from orchestration.engines.spark_engine import spark_dir
+        from orchestration.engines.spark_worker import stop_workers
 
         os.environ["LVSOCIAL_SPARK_DIR"] = str(spark_dir(warehouse.path))
         stop_workers()  # dbt's session opens the metastore, which one JVM at a time may hold

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import swap
+from orchestration.engines.duckdb_engine import DuckDBEngine
 
 PUBLISHED_SCHEMAS = ("marts", "reporting")
 
@@ -46,8 +47,8 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection, schemas=PUBLISHED_SCHEMAS
 
 
 def publish(warehouse: Path, run_id: str = "", engine=None) -> Published:
-    """Write the published copy from the warehouse and swap it in; return what was published. With an `engine`
-    (the postgres or spark target, orchestration/targets.py) the marts are read from it instead of the file."""
+    """Write the published copy from the warehouse and swap it in; return what was published. The marts are read
+    from the run's `engine` (orchestration/engines/: the DuckDB file itself unless given, PostgreSQL or Spark)."""
     folder = published_dir(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = swap.stamp()
@@ -58,16 +59,7 @@ def publish(warehouse: Path, run_id: str = "", engine=None) -> Published:
         with duckdb.connect(str(staging_db)) as pub:
             for schema in PUBLISHED_SCHEMAS:
                 pub.execute(f"create schema if not exists {schema}")
-            if engine is None:
-                pub.execute(f"attach '{warehouse}' as wh (read_only)")
-                for (table,) in pub.execute(
-                        "select table_schema || '.' || table_name from information_schema.tables where "
-                        "table_catalog = 'wh' and table_type = 'BASE TABLE' and table_schema in "
-                        f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by 1").fetchall():
-                    pub.execute(f"create table {table} as select * from wh.{table}")
-                pub.execute("detach wh")
-            else:
-                engine.pull_tables(pub, PUBLISHED_SCHEMAS)
+            (engine or DuckDBEngine(warehouse)).pull_tables(pub, PUBLISHED_SCHEMAS)
             tables = table_fingerprints(pub)
             for table in tables:
                 pub.execute(f"copy {table} to '{parquet_new / (table + '.parquet')}' (format parquet)")

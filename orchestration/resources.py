@@ -10,11 +10,12 @@ import duckdb
 
 from ingestion import landing
 from orchestration.config import warehouse_path
-from orchestration.targets import engine_for, target_name
+from orchestration.engines.base import Engine
+from orchestration.engines.targets import engine_for, target_name
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file, and the target the models are built on (orchestration/targets.py). Every asset
+    """The DuckDB warehouse file, and the target the models are built on (orchestration/engines/). Every asset
     that writes it runs in the `warehouse` pool of size 1."""
 
     path: str
@@ -30,34 +31,23 @@ class Warehouse(dg.ConfigurableResource):
         finally:
             con.close()
 
-    def engine(self):
+    def engine(self) -> Engine:
         return engine_for(self.target, self.path)
 
     def frame(self, sql: str):
         """A query's rows as a pandas frame, read from the target (checks validate what the models were built on).
-        The query is DuckDB SQL; expectations.sql turns its few DuckDB-only constructs into the target's."""
-        from expectations.sql import for_target
-
+        The query is DuckDB SQL; the engine turns its few DuckDB-only constructs into the target's."""
         engine = self.engine()
-        if engine is None:
-            with self.connect(read_only=True) as con:
-                return con.execute(sql).df()
-        return engine.frame(for_target(sql, self.target))
+        return engine.frame(engine.dialect(sql))
 
     def rows(self, sql: str) -> list[tuple]:
-        from expectations.sql import for_target
-
         engine = self.engine()
-        if engine is None:
-            with self.connect(read_only=True) as con:
-                return con.execute(sql).fetchall()
-        return engine.rows(for_target(sql, self.target))
+        return engine.rows(engine.dialect(sql))
 
     def mirror(self, con: duckdb.DuckDBPyConnection, sources: list[str] | None = None, log=print) -> dict:
         """Copy the raw and audit partitions of `sources` that changed in the DuckDB file to the target (nothing
         on `duckdb`); {table: rows copied}."""
-        engine = self.engine()
-        return {} if engine is None else engine.mirror(con, sources, log=log)
+        return self.engine().mirror(con, sources, log=log)
 
 
 class LandingFolder(dg.ConfigurableResource):

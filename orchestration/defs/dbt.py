@@ -27,7 +27,7 @@ class DbtSettings(dg.ConfigurableResource):
 
 
 def dbt_resource() -> DbtSettings:
-    from orchestration.targets import target_name
+    from orchestration.engines.targets import target_name
 
     return DbtSettings(target=target_name())
 

@@ -68,7 +68,7 @@ def report_charts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
     metadata={"code": dg.MetadataValue.url(CODE + "dbt_docs.py")},
 )
 def dbt_docs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    rows = None if warehouse.target == "duckdb" else warehouse.rows
+    rows = warehouse.rows  # the catalog is read from the target
     if warehouse.target == "spark":  # Spark has no information_schema: the catalog of the copy pulled from it
         import duckdb
 

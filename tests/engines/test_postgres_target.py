@@ -11,7 +11,8 @@ import psycopg2
 import pytest
 
 from orchestration.config import MANIFEST
-from orchestration.targets import PostgresEngine, changed_partitions
+from orchestration.engines.base import changed_partitions
+from orchestration.engines.postgres_engine import PostgresEngine
 from tests.conftest import LVSOCIAL, SAMPLE_LANDING, run_pipeline
 from tests.marts_equal import assert_frames_equal
 

@@ -43,7 +43,7 @@ def test_published_copy_from_spark_equals_the_duckdb_marts(sample_run, spark_run
 
 
 def test_raw_is_mirrored_into_spark_and_remembered(spark_run):
-    from orchestration.spark_engine import STATE_FILE, SparkEngine
+    from orchestration.engines.spark_engine import STATE_FILE, SparkEngine
 
     spark_dir = spark_run.warehouse.parent / "spark"
     state = json.loads((spark_dir / STATE_FILE).read_text(encoding="utf-8"))
@@ -53,7 +53,7 @@ def test_raw_is_mirrored_into_spark_and_remembered(spark_run):
         counts = engine.frames({"registry": "select count(*) as n from raw.registry_provider_services",
                                 "rejected": "select count(*) as n from audit.rejected_rows"})
     finally:
-        from ingestion.spark_raw import stop_workers
+        from orchestration.engines.spark_worker import stop_workers
 
         stop_workers()
     with duckdb.connect(str(spark_run.warehouse), read_only=True) as con:

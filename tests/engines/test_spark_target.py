@@ -1,10 +1,10 @@
 """The dbt project on Spark (dbt-spark's `session` method, PySpark in local mode) gives the marts of the DuckDB build.
 
 The session's pipeline run on the sample is the reference. Its raw tables are copied into a Spark folder under
-tmp_path with `ingestion.spark_raw` — all but the register's last snapshot — and `dbt build --target spark` runs in
-a subprocess; then that snapshot's partition is copied and the register's models are built again, incrementally
-(insert_overwrite of the new snapshot's partition). Every table of `marts` and `reporting` must then hold DuckDB's
-rows. Skipped without PySpark, dbt-spark or Java."""
+tmp_path with `orchestration.engines.spark_worker` — all but the register's last snapshot — and `dbt build --target
+spark` runs in a subprocess; then that snapshot's partition is copied and the register's models are built again,
+incrementally (insert_overwrite of the new snapshot's partition). Every table of `marts` and `reporting` must then
+hold DuckDB's rows. Skipped without PySpark, dbt-spark or Java."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ pytest.importorskip("dbt.adapters.spark")
 if shutil.which("java") is None:
     pytest.skip("Spark needs Java", allow_module_level=True)
 
-from ingestion.spark_raw import TableCopy, copy_tables, spark_frames  # noqa: E402
+from orchestration.engines.spark_worker import TableCopy, copy_tables, spark_frames  # noqa: E402
 from tests.marts_equal import assert_frames_equal  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]

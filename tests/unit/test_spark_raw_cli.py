@@ -1,12 +1,13 @@
-"""`python -m ingestion.spark_raw copy`: the command line names tables and their partitions, and DuckDB types map to
-the Spark types holding the same values (no Spark started here; tests/engines/test_spark_target.py copies for real)."""
+"""`python -m orchestration.engines.spark_worker copy`: the command line names tables and their partitions, and
+DuckDB types map to the Spark types holding the same values (no Spark started here; tests/engines/test_spark_target.py
+copies for real)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ingestion import spark_raw
-from ingestion.spark_raw import TableCopy
+from orchestration.engines import spark_worker as spark_raw
+from orchestration.engines.spark_worker import TableCopy
 
 
 @pytest.fixture

@@ -1,19 +1,22 @@
-"""The `spark` target's side of orchestration/targets.py: mirroring raw and audit into Spark tables, reading query
-results back, and pulling the marts for the published copy.
+"""The `spark` target: mirroring raw and audit into Spark tables, reading query results back, pulling the marts for
+the published copy, and the few rewrites the checks' DuckDB SQL needs on Spark (its type map is the worker's).
 
 Spark runs in local mode with a Derby metastore, which one JVM at a time may open; dbt's `session` method starts its
-JVM inside the `dbt build` process. So every Spark piece here runs in a short-lived child process
-(`python -m ingestion.spark_raw`), gone before dbt starts, and the number of those processes is kept small: what was
-last copied is remembered in `mirrored_load_log.json` in the Spark folder (only lvsocial writes that folder), so a run
-with nothing new starts no JVM at all, and the check queries of one step share one JVM."""
+JVM inside the `dbt build` process. So every Spark piece here runs in a short-lived child process (`python -m
+orchestration.engines.spark_worker`), gone before dbt starts, and the number of those processes is kept small: what
+was last copied is remembered in `mirrored_load_log.json` in the Spark folder (only lvsocial writes that folder), so
+a run with nothing new starts no JVM at all, and the check queries of one step share one JVM."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 from pathlib import Path
 
-from orchestration.targets import (
+from orchestration.config import dbt_target_dir
+from orchestration.engines.base import (
     AUDIT_TABLES,
     LOAD_LOG_QUERY,
     Engine,
@@ -25,13 +28,33 @@ from orchestration.targets import (
 
 STATE_FILE = "mirrored_load_log.json"
 
+# The check queries' DuckDB-only constructs Spark reads otherwise: `regexp_replace(s, pattern, replacement, 'g')`
+# (Spark replaces every match without, and refuses, the flag), backslashes in string literals (Spark reads `'\s'`
+# as `s`, so they are doubled) and `cast(... as varchar)` (Spark wants a length; its unbounded text is `string`).
+_REGEXP_G = re.compile(r",\s*'g'\s*\)")
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
+_AS_VARCHAR = re.compile(r"\bas\s+varchar\s*\)", re.IGNORECASE)
+
+
+def spark_dir(warehouse: Path | str) -> Path:
+    """Spark's SQL warehouse and Derby metastore: $LVSOCIAL_SPARK_DIR, else `spark/` next to the warehouse file."""
+    return Path(os.environ.get("LVSOCIAL_SPARK_DIR") or Path(warehouse).parent / "spark").resolve()
+
 
 class SparkEngine(Engine):
     name = "spark"
+    parse_in_background = False  # dbt-spark's session adapter starts a JVM, which would hold the metastore
 
     def __init__(self, spark_dir: Path, warehouse: Path):
         self.spark_dir = Path(spark_dir)
         self.warehouse = Path(warehouse)
+
+    def describe(self) -> str:
+        return f"Spark (local; warehouse and metastore in {self.spark_dir})"
+
+    def dialect(self, sql: str) -> str:
+        sql = _AS_VARCHAR.sub("as string)", sql)
+        return _LITERAL.sub(lambda m: m.group(0).replace("\\", "\\\\"), _REGEXP_G.sub(")", sql))
 
     def check(self) -> None:
         try:
@@ -44,7 +67,7 @@ class SparkEngine(Engine):
     # -- reading --
 
     def frames(self, queries: dict[str, str]) -> dict:
-        from ingestion.spark_raw import spark_frames
+        from orchestration.engines.spark_worker import spark_frames
 
         try:
             return spark_frames(self.spark_dir, queries, persistent=True)
@@ -60,8 +83,6 @@ class SparkEngine(Engine):
     def pull_tables(self, duck, schemas) -> list[str]:
         """Every model table of `schemas` (from dbt's manifest) read from Spark in one child process, written into
         the DuckDB connection with the types Spark's Parquet gives (string → VARCHAR, decimal(18,2) → DECIMAL)."""
-        from orchestration.config import dbt_target_dir
-
         manifest_path = dbt_target_dir(self.warehouse, "spark") / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         tables = sorted({f"{n['schema']}.{n.get('alias') or n['name']}" for n in manifest["nodes"].values()
@@ -86,7 +107,7 @@ class SparkEngine(Engine):
         return json.loads(path.read_text(encoding="utf-8"))
 
     def mirror(self, con, sources: list[str] | None = None, log=print) -> dict:
-        from ingestion.spark_raw import TableCopy, copy_tables
+        from orchestration.engines.spark_worker import TableCopy, copy_tables
 
         state = self._mirrored()
         copies, planned, new_state = [], {}, dict(state)

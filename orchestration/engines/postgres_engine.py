@@ -1,44 +1,31 @@
-"""Where the models are built: the DuckDB file (default), a PostgreSQL server, or Spark.
+"""The `postgres` target: raw and audit mirrored with `COPY ... FROM STDIN`, the models built there by dbt, query
+results read back typed as DuckDB types them, the marts pulled for the published copy; PostgreSQL's type map and
+the few rewrites the checks' DuckDB SQL needs on it.
 
-Files are always parsed into the DuckDB warehouse file first: it is the ingestion store, holding the raw tables
-with their lineage and the audit tables (rejected rows, load log), loaded idempotently partition by partition. On
-the `postgres` and `spark` targets every ingestion run then *mirrors* the partitions it changed into the same
-`raw.*` and `audit.*` tables on the target, in bulk (PostgreSQL: `COPY ... FROM STDIN`; Spark: Parquet files read
-into tables), and dbt builds the models there; the checks read the target. A partition is copied when its files
-in `audit.load_log` (name, SHA-256, load time) differ between the DuckDB file and the target, so a rerun copies
-nothing and a new snapshot copies one snapshot, and a new or emptied target receives everything.
-
-The target comes from `lvsocial run --target`, else $LVSOCIAL_TARGET, else `duckdb`. PostgreSQL's connection
-comes from $LVSOCIAL_PG_HOST, _PORT, _USER, _PASSWORD and _DATABASE (the same variables dbt's profile reads).
-"""
+The connection comes from $LVSOCIAL_PG_HOST, _PORT, _USER, _PASSWORD and _DATABASE (the same variables dbt's
+profile reads)."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
-TARGETS = ("duckdb", "postgres", "spark")
+from orchestration.engines.base import (
+    AUDIT_TABLES,
+    LOAD_LOG_QUERY,
+    Column,
+    Engine,
+    TargetError,
+    changed_partitions,
+    duckdb_columns,
+    quote_list,
+    raw_tables,
+)
 
 PG_DEFAULTS = {"LVSOCIAL_PG_HOST": "127.0.0.1", "LVSOCIAL_PG_PORT": "5432", "LVSOCIAL_PG_USER": "lvsocial",
                "LVSOCIAL_PG_PASSWORD": "", "LVSOCIAL_PG_DATABASE": "lvsocial"}
-
-
-class TargetError(ValueError):
-    """The target cannot be used: unknown name, missing optional packages, server unreachable."""
-
-
-def target_name(value: str | None = None) -> str:
-    name = (value or os.environ.get("LVSOCIAL_TARGET") or "duckdb").strip().lower()
-    if name not in TARGETS:
-        raise TargetError(f"unknown target {name!r}: choose one of {', '.join(TARGETS)}")
-    return name
-
-
-def spark_dir(warehouse: Path | str) -> Path:
-    """Spark's SQL warehouse and Derby metastore: $LVSOCIAL_SPARK_DIR, else `spark/` next to the warehouse file."""
-    return Path(os.environ.get("LVSOCIAL_SPARK_DIR") or Path(warehouse).parent / "spark").resolve()
 
 
 def pg_settings() -> dict:
@@ -47,73 +34,45 @@ def pg_settings() -> dict:
             "password": env["LVSOCIAL_PG_PASSWORD"], "dbname": env["LVSOCIAL_PG_DATABASE"]}
 
 
-# The raw tables dbt reads, each with its partition column and the `source` its files have in the audit tables.
-def raw_tables() -> dict[str, tuple[str, str]]:
-    from ingestion import budgets, esf, population, registry
-
-    tables = {
-        registry.TABLE: (registry.PARTITION_COLUMN, registry.SOURCE),
-        esf.TABLE_CFLA: (esf.PARTITION_COLUMN, esf.SOURCE_CFLA),
-        esf.TABLE_APIA_PROJECTS: (esf.PARTITION_COLUMN, esf.SOURCE_APIA_PROJECTS),
-        esf.TABLE_APIA_SERVICES: (esf.PARTITION_COLUMN, esf.SOURCE_APIA_SERVICES),
-        population.TABLE: (population.PARTITION_COLUMN, population.SOURCE),
-    }
-    for spec in budgets.FILES.values():
-        tables[spec.table] = (budgets.PARTITION_COLUMN, spec.source)
-    return tables
+# The check queries' DuckDB-only constructs PostgreSQL lacks: `try_cast(<expr> as integer)` (a CASE casts only text
+# that is an integer) and `cast(... as double)` (spelt `double precision`). Other DuckDB-only SQL fails on the
+# server with its error naming it; the dbt models have dispatch macros for the same gaps (macros/portable.sql).
+_TRY_CAST_INT = re.compile(r"\btry_cast\s*\(", re.IGNORECASE)
+_AS_DOUBLE = re.compile(r"\bas\s+double\s*\)", re.IGNORECASE)
 
 
-AUDIT_TABLES = ("rejected_rows", "filtered_rows", "load_log")  # load_log last: it marks a partition as copied
+def _balanced(sql: str, start: int) -> int:
+    """Index just past the parenthesis that closes the one opened before `start`."""
+    depth, i, quoted = 1, start, False
+    while i < len(sql):
+        ch = sql[i]
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError(f"unbalanced parentheses in: {sql[start - 10:start + 60]!r}")
 
 
-@dataclass
-class Column:
-    name: str
-    duckdb_type: str
-
-
-def duckdb_columns(con, table: str) -> list[Column]:
-    schema, name = table.split(".")
-    rows = con.execute("select column_name, data_type from information_schema.columns where table_schema = ? "
-                       "and table_name = ? order by ordinal_position", [schema, name]).fetchall()
-    return [Column(n, t) for n, t in rows]
-
-
-def _quote_list(values) -> str:
-    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
-
-
-class Engine:
-    """The target's side of mirroring and reading. DuckDB needs neither (it is the store itself)."""
-
-    name = "duckdb"
-
-    def check(self) -> None:
-        """Raise TargetError when the target cannot be used (called before a run starts)."""
-        self.rows("select 1")
-
-    def frame(self, sql: str):
-        raise NotImplementedError
-
-    def rows(self, sql: str) -> list[tuple]:
-        raise NotImplementedError
-
-    def mirror(self, con, sources: list[str] | None = None, log=print) -> dict:
-        """Copy the partitions of `sources` (all when None) whose files differ into the target; {table: rows}."""
-        raise NotImplementedError
-
-
-def changed_partitions(local: list[tuple], remote: list[tuple]) -> set[str]:
-    """Partition keys whose (key, file, sha256, loaded_at) rows differ between the store and the target."""
-    by_key: dict[str, list[set]] = {}
-    for side, rows in ((0, local), (1, remote)):
-        for key, *rest in rows:
-            by_key.setdefault(str(key), [set(), set()])[side].add(tuple(str(x) for x in rest))
-    return {key for key, (a, b) in by_key.items() if a != b}
-
-
-LOAD_LOG_QUERY = ("select partition_key, source_file, sha256, cast(loaded_at as varchar) from audit.load_log "
-                  "where source = '{source}'")
+def _try_cast(sql: str) -> str:
+    out, pos = [], 0
+    for match in _TRY_CAST_INT.finditer(sql):
+        if match.start() < pos:
+            continue
+        end = _balanced(sql, match.end())
+        inner = sql[match.end():end - 1]
+        m = re.fullmatch(r"(?is)\s*(.*?)\s+as\s+integer\s*", inner)
+        if not m:
+            raise ValueError(f"only try_cast(... as integer) is rewritten for PostgreSQL, not try_cast({inner})")
+        text = f"trim(cast({m.group(1)} as text))"
+        out += [sql[pos:match.start()],
+                f"case when {text} ~ '^[+-]?[0-9]{{1,9}}$' then cast({text} as integer) end"]
+        pos = end
+    return "".join(out) + sql[pos:]
 
 
 class PostgresEngine(Engine):
@@ -124,12 +83,22 @@ class PostgresEngine(Engine):
                 "TIMESTAMP WITH TIME ZONE": "timestamptz", "BOOLEAN": "boolean", "HUGEINT": "numeric(38)"}
 
     def __init__(self, settings: dict | None = None):
+        self.settings = settings or pg_settings()
+
+    def check(self) -> None:
         try:
             import psycopg2  # noqa: F401
         except ImportError as exc:
             raise TargetError("the postgres target needs the optional packages: pip install -e '.[postgres]'") \
                 from exc
-        self.settings = settings or pg_settings()
+        self.rows("select 1")
+
+    def describe(self) -> str:
+        s = self.settings
+        return f"PostgreSQL {s['user']}@{s['host']}:{s['port']}/{s['dbname']}"
+
+    def dialect(self, sql: str) -> str:
+        return _AS_DOUBLE.sub("as double precision)", _try_cast(sql))
 
     def connect(self):
         import psycopg2
@@ -137,8 +106,7 @@ class PostgresEngine(Engine):
         try:
             return psycopg2.connect(connect_timeout=10, application_name="lvsocial", **self.settings)
         except psycopg2.OperationalError as exc:
-            where = f"{self.settings['user']}@{self.settings['host']}:{self.settings['port']}/{self.settings['dbname']}"
-            raise TargetError(f"cannot connect to PostgreSQL {where} (set LVSOCIAL_PG_HOST, _PORT, _USER, "
+            raise TargetError(f"cannot connect to {self.describe()} (set LVSOCIAL_PG_HOST, _PORT, _USER, "
                               f"_PASSWORD, _DATABASE): {str(exc).strip()}") from exc
 
     def pg_type(self, duckdb_type: str) -> str:
@@ -224,9 +192,9 @@ class PostgresEngine(Engine):
                         pg.commit()
                         continue
                     # One transaction per source: the target shows the old partitions or the new, never half.
-                    raw_where = f"cast({column} as varchar) in ({_quote_list(keys)})"
+                    raw_where = f"cast({column} as varchar) in ({quote_list(keys)})"
                     copied[qualified] = self._copy(con, cur, qualified, columns, raw_where)
-                    audit_where = f"source = '{source}' and partition_key in ({_quote_list(keys)})"
+                    audit_where = f"source = '{source}' and partition_key in ({quote_list(keys)})"
                     for audit, cols in audits.items():
                         self._copy(con, cur, f"audit.{audit}", cols, audit_where)
                     pg.commit()
@@ -237,7 +205,6 @@ class PostgresEngine(Engine):
         finally:
             pg.close()
         return copied
-
 
     DUCKDB_TYPES = {"text": "VARCHAR", "character varying": "VARCHAR", "character": "VARCHAR", "integer": "INTEGER",
                     "bigint": "BIGINT", "smallint": "SMALLINT", "double precision": "DOUBLE", "real": "FLOAT",
@@ -278,16 +245,3 @@ class PostgresEngine(Engine):
         finally:
             pg.close()
         return list(tables)
-
-
-def engine_for(target: str, warehouse: Path | str) -> Engine | None:
-    """The engine that mirrors and reads the target; None for DuckDB (the warehouse file is the target)."""
-    if target == "duckdb":
-        return None
-    if target == "postgres":
-        return PostgresEngine()
-    if target == "spark":
-        from orchestration.spark_engine import SparkEngine
-
-        return SparkEngine(spark_dir(warehouse), Path(warehouse))
-    raise TargetError(f"unknown target {target!r}")

@@ -1,9 +1,11 @@
-"""Raw and audit tables for the dbt `spark` target: copies tables of the DuckDB warehouse into Spark tables of the
-same `schema.name` (Parquet files under <spark dir>/warehouse, the Hive metastore in Derby under <spark dir>), whole
-or some partitions, through Parquet written by DuckDB. Also reads query results back as pandas frames.
+"""The Spark engine's worker (orchestration/engines/spark_engine.py): copies tables of the DuckDB warehouse into Spark
+tables of the same `schema.name` (Parquet files under <spark dir>/warehouse, the Hive metastore in Derby under
+<spark dir>), whole or some partitions, through Parquet written by DuckDB. Also reads query results back as pandas
+frames.
 
 Derby admits one JVM at a time and dbt's `session` method starts its own JVM in the dbt process, so every Spark piece
-here runs in a short-lived child process (`python -m ingestion.spark_raw ...`) that is gone before dbt starts."""
+here runs in a short-lived child process (`python -m orchestration.engines.spark_worker ...`) that is gone before
+dbt starts."""
 
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+
+# The child processes run from the repository, so `-m orchestration.engines.spark_worker` resolves there.
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # The schemas copied when no table is named; a raw table is then partitioned by its loader's partition column.
 DEFAULT_SCHEMAS = ("raw", "audit")
@@ -76,7 +81,7 @@ def spark_type(duckdb_type: str) -> str:
 
 
 def _log(message: str) -> None:
-    print(f"[spark_raw] {message}", file=sys.stderr, flush=True)
+    print(f"[spark_worker] {message}", file=sys.stderr, flush=True)
 
 
 def _session(spark_dir: Path):
@@ -205,17 +210,17 @@ def _child(args: list[str]) -> str:
     """Run this module in a child process; return its stdout (a JSON line). Its progress lines are printed to
     stdout (in a Dagster run: the run's log); Spark's own chatter is dropped, and on failure the error lines of
     its output are in the exception."""
-    proc = subprocess.run([sys.executable, "-m", "ingestion.spark_raw", *args], capture_output=True,
-                          text=True, cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.run([sys.executable, "-m", "orchestration.engines.spark_worker", *args],
+                          capture_output=True, text=True, cwd=REPO_ROOT)
     for line in proc.stderr.splitlines():
-        if line.startswith("[spark_raw]"):
+        if line.startswith("[spark_worker]"):
             print(line, flush=True)
     if proc.returncode != 0:
         errors = [line for line in proc.stderr.splitlines()
                   if re.search(r"(Exception|Error)\b", line) and " WARN " not in line and not line.startswith("\t")]
         detail = "\n".join(e[:600] for e in errors[-4:]) or proc.stderr[-2000:]
-        raise RuntimeError(f"python -m ingestion.spark_raw {args[0]} failed with exit code {proc.returncode}:\n"
-                           f"{detail}")
+        raise RuntimeError(f"python -m orchestration.engines.spark_worker {args[0]} failed with exit code "
+                           f"{proc.returncode}:\n{detail}")
     return proc.stdout.strip().splitlines()[-1]
 
 
@@ -314,16 +319,16 @@ def _serve(spark_dir: Path) -> int:
 
 
 class SparkWorker:
-    """A `python -m ingestion.spark_raw serve` child holding one JVM. Its Spark log goes to
+    """A `python -m orchestration.engines.spark_worker serve` child holding one JVM. Its Spark log goes to
     `<spark dir>/spark-worker.log`."""
 
     def __init__(self, spark_dir: Path):
         self.spark_dir = Path(spark_dir).resolve()
         self.spark_dir.mkdir(parents=True, exist_ok=True)
         self.log = open(self.spark_dir / "spark-worker.log", "a", encoding="utf-8")  # noqa: SIM115
-        self.proc = subprocess.Popen([sys.executable, "-m", "ingestion.spark_raw", "serve", "--spark-dir",
-                                      str(self.spark_dir)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.log, text=True, cwd=Path(__file__).resolve().parents[1])
+        self.proc = subprocess.Popen([sys.executable, "-m", "orchestration.engines.spark_worker", "serve",
+                                      "--spark-dir", str(self.spark_dir)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=REPO_ROOT)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -337,7 +342,7 @@ class SparkWorker:
                 if not answer["ok"]:
                     raise RuntimeError(answer["error"])
                 for table in answer["result"] if request["op"] == "copy" else []:
-                    print(f"[spark_raw] {table['table']}: {table['rows']} rows in {table['seconds']} s", flush=True)
+                    print(f"[spark_worker] {table['table']}: {table['rows']} rows in {table['seconds']} s", flush=True)
                 return answer["result"]
         raise RuntimeError(f"the Spark worker ended (exit code {self.proc.wait()}); its log: "
                            f"{self.spark_dir / 'spark-worker.log'}")
@@ -392,7 +397,8 @@ class _TableAction(argparse.Action):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.spark_raw", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m orchestration.engines.spark_worker",
+                                     description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     copy = commands.add_parser("copy", help="copy DuckDB tables into Spark (default: all raw.* and audit.*, whole)")
     copy.add_argument("--duckdb", required=True, type=Path)

@@ -1,0 +1,18 @@
+"""The `lvsocial` command (`run`, `ui`, `daemon`, `rejected`, `prepare`; parsing.py lists them). `run_job` in
+run.py runs one job in this process on a Dagster instance, for the benchmark and tests as for `lvsocial run`."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The console entry point (`[project.scripts]` in pyproject.toml)."""
+    from orchestration.cli.parsing import build_parser
+
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
