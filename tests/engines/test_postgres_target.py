@@ -10,7 +10,6 @@ import duckdb
 import psycopg2
 import pytest
 
-from orchestration.config import MANIFEST
 from orchestration.engines.base import changed_partitions
 from orchestration.engines.postgres_engine import PostgresEngine
 from tests.conftest import LVSOCIAL, SAMPLE_LANDING, run_pipeline
@@ -160,11 +159,3 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
     assert proc.returncode == 2
     assert "cannot connect to PostgreSQL lvsocial@127.0.0.1:1/lvsocial" in proc.stderr
     assert "Traceback" not in proc.stderr
-
-
-def test_relation_names_fit_postgres_identifiers():
-    """PostgreSQL cuts identifiers at 63 bytes; dbt refuses longer unit-test and model names there."""
-    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    long = [n["name"] for n in list(manifest["nodes"].values()) + list(manifest.get("unit_tests", {}).values())
-            if len(n["name"].encode()) > 63 and n["resource_type"] in ("model", "seed", "unit_test")]
-    assert not long

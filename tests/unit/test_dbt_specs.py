@@ -85,3 +85,12 @@ def test_the_cache_key_follows_the_translators_code(tmp_path, monkeypatch):
     changed.write_text(dbt_specs.TRANSLATOR_CODE.read_text() + "\n# a change to the group names\n")
     monkeypatch.setattr(dbt_specs, "TRANSLATOR_CODE", changed)
     assert dbt_specs.cache_key() != before
+
+
+def test_relation_names_fit_postgres_identifiers():
+    """PostgreSQL cuts identifiers at 63 bytes and dbt refuses longer model and unit-test names there; checked here,
+    on the manifest, so that a long name fails the quick suite and not only the PostgreSQL build."""
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
+    long = [n["name"] for n in list(manifest["nodes"].values()) + list(manifest.get("unit_tests", {}).values())
+            if len(n["name"].encode()) > 63 and n["resource_type"] in ("model", "seed", "unit_test")]
+    assert not long
