@@ -33,7 +33,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     exit 1
   fi
 fi
-# Spark (tests/engines/test_spark_target.py) runs in a JVM: Java 17 or newer.
+# Spark (tests/engines/conftest.py) runs in a JVM: Java 17 or newer.
 if ! command -v java >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing a Java runtime for Spark"
