@@ -2,10 +2,15 @@
 # README command 2: set up, then run the test suite (one pipeline run on the sample, shared by the mart tests).
 # `--fast` runs only tests/unit and tests/pipeline (markers `unit or pipeline`: no runs of their own, no PostgreSQL,
 # Spark or browser) for daily work; every other argument goes to pytest as it is.
+# Both run in LVSOCIAL_TEST_WORKERS pytest-xdist workers (default 2; 0 runs in this process): the files that share a
+# session fixture of their own stay in one worker (tests/conftest.py, XDIST_GROUPS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fast=0
 args=()
+workers="${LVSOCIAL_TEST_WORKERS:-2}"
+parallel=()
+if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadgroup); fi
 for arg in "$@"; do
   if [ "$arg" = "--fast" ]; then fast=1; else args+=("$arg"); fi
 done
@@ -13,7 +18,7 @@ if [ "$fast" = 1 ]; then
   LVSOCIAL_EXTRAS="dev" bash scripts/setup.sh
   # The other folders hold no test of these markers; not collecting them spares importing PostgreSQL and Spark.
   exec .venv/bin/python -m pytest -m "unit or pipeline" --ignore=tests/runs --ignore=tests/engines \
-    ${args[@]+"${args[@]}"}
+    ${parallel[@]+"${parallel[@]}"} ${args[@]+"${args[@]}"}
 fi
 # The engine tests build the sample on PostgreSQL and Spark too: their optional packages, Java for Spark.
 LVSOCIAL_EXTRAS="dev,postgres,spark" bash scripts/setup.sh
@@ -46,4 +51,4 @@ if ! command -v java >/dev/null 2>&1; then
 fi
 # PostgreSQL: the server LVSOCIAL_PG_* names (CI starts one), else the tests start a throwaway one themselves
 # (scripts/postgres.sh, which installs Debian's postgresql package when it is missing).
-exec .venv/bin/python -m pytest ${args[@]+"${args[@]}"}
+exec .venv/bin/python -m pytest ${parallel[@]+"${parallel[@]}"} ${args[@]+"${args[@]}"}

@@ -5,6 +5,7 @@ their folder: unit, pipeline (the shared run), runs (runs of their own), engines
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import signal
@@ -121,7 +122,26 @@ def in_process_run(root: Path) -> PipelineRun:
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> PipelineRun:
-    run = run_pipeline(tmp_path_factory.mktemp("sample_run"), SAMPLE_LANDING)
+    """The one pipeline run on the shipped sample. Under pytest-xdist (scripts/test.sh runs two workers) the first
+    worker to ask makes it in a folder both workers see, holding a file lock, and the other reads it when done."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # not under xdist
+        return _checked(run_pipeline(tmp_path_factory.mktemp("sample_run"), SAMPLE_LANDING))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # the session's folder, above each worker's own
+    root, done = shared / "sample_run", shared / "sample_run.json"
+    with FileLock(str(shared / "sample_run.lock")):
+        if done.exists():
+            saved = json.loads(done.read_text(encoding="utf-8"))
+            run = PipelineRun(root, SAMPLE_LANDING, root / "warehouse" / "lvsocial.duckdb", root / "dagster_home",
+                              saved["returncode"], saved["output"])
+        else:
+            run = run_pipeline(root, SAMPLE_LANDING)
+            done.write_text(json.dumps({"returncode": run.returncode, "output": run.output}), encoding="utf-8")
+    return _checked(run)
+
+
+def _checked(run: PipelineRun) -> PipelineRun:
     if run.returncode != 0:
         pytest.fail(f"lvsocial run on the sample failed ({run.returncode}):\n{run.output[-5000:]}")
     return run
@@ -175,8 +195,20 @@ _SESSION_START = time.time()
 _MARKERS = ("unit", "pipeline", "runs", "engines")  # one per folder under tests/, registered in pyproject.toml
 
 
+# Test files that share a session fixture of their own run in one pytest-xdist worker (`--dist loadgroup`): the
+# Spark build (tests/engines/conftest.py), the UI server on the sample run's Dagster home (one daemon per home), the
+# run over both bad-input corpora (tests/runs/conftest.py). Every other file is a group of its own, so its module
+# fixtures (a run, a seeded warehouse) are made once.
+XDIST_GROUPS = {
+    "engines/test_spark_pipeline.py": "spark", "engines/test_spark_target.py": "spark",
+    "engines/test_ui_browser.py": "ui", "engines/test_ui_lineage.py": "ui", "engines/test_deployment.py": "ui",
+    "runs/test_bad_input_corpus.py": "bad_input", "runs/test_bad_input_corpus_sources.py": "bad_input",
+}
+
+
 def pytest_collection_modifyitems(items) -> None:
-    """Mark each test by its folder (tests/unit, tests/pipeline, ...), so `-m "unit or pipeline"` picks folders."""
+    """Mark each test by its folder (tests/unit, tests/pipeline, ...), so `-m "unit or pipeline"` picks folders, and
+    give it its pytest-xdist group (XDIST_GROUPS, else its file)."""
     tests = Path(__file__).resolve().parent
     for item in items:
         parts = Path(str(item.path)).resolve().relative_to(tests).parts
@@ -184,6 +216,8 @@ def pytest_collection_modifyitems(items) -> None:
             # a test outside the folders would run in no group of `--fast` and be missed by `-m`
             raise pytest.UsageError(f"{item.path}: tests live in tests/{{{','.join(_MARKERS)}}}/, not here")
         item.add_marker(parts[0])
+        relative = "/".join(parts)
+        item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS.get(relative, relative)))
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
