@@ -3,14 +3,14 @@
 # `--fast` runs only tests/unit and tests/pipeline (markers `unit or pipeline`: no runs of their own, no PostgreSQL,
 # Spark or browser) for daily work; every other argument goes to pytest as it is.
 # Both run in LVSOCIAL_TEST_WORKERS pytest-xdist workers (default 2; 0 runs in this process): the files that share a
-# session fixture of their own stay in one worker (tests/conftest.py, XDIST_GROUPS).
+# session fixture of their own stay in one worker (tests/conftest.py, XDIST_GROUPS and its scheduler).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fast=0
 args=()
 workers="${LVSOCIAL_TEST_WORKERS:-2}"
 parallel=()
-if [ "$workers" != 0 ]; then parallel=(-n "$workers" --dist loadgroup); fi
+if [ "$workers" != 0 ]; then parallel=(-n "$workers"); fi
 for arg in "$@"; do
   if [ "$arg" = "--fast" ]; then fast=1; else args+=("$arg"); fi
 done

@@ -195,10 +195,11 @@ _SESSION_START = time.time()
 _MARKERS = ("unit", "pipeline", "runs", "engines")  # one per folder under tests/, registered in pyproject.toml
 
 
-# Test files that share a session fixture of their own run in one pytest-xdist worker (`--dist loadgroup`): the
-# Spark build (tests/engines/conftest.py), the UI server on the sample run's Dagster home (one daemon per home), the
-# run over both bad-input corpora (tests/runs/conftest.py). Every other file is a group of its own, so its module
-# fixtures (a run, a seeded warehouse) are made once.
+# Test files that share a session fixture of their own run in one pytest-xdist worker: the Spark build
+# (tests/engines/conftest.py), the UI server on the sample run's Dagster home (one daemon per home), the run over both
+# bad-input corpora (tests/runs/conftest.py). Every other file is a group of its own, so its module fixtures (a run,
+# a seeded warehouse) are made once. (pytest-xdist's own `--dist loadgroup` markers have no effect on pytest 9: it
+# renames node ids through an attribute pytest 9 no longer reads; the scheduler below groups by file instead.)
 XDIST_GROUPS = {
     "engines/test_spark_pipeline.py": "spark", "engines/test_spark_target.py": "spark",
     "engines/test_ui_browser.py": "ui", "engines/test_ui_lineage.py": "ui", "engines/test_deployment.py": "ui",
@@ -206,9 +207,26 @@ XDIST_GROUPS = {
 }
 
 
+def xdist_group(nodeid: str) -> str:
+    """The worker group of a test: its file's group in XDIST_GROUPS, else its file (`tests/unit/test_x.py`)."""
+    path = nodeid.split("::", 1)[0]
+    return XDIST_GROUPS.get(path.removeprefix("tests/"), path)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Whole groups to one worker at a time (xdist's scope scheduling, the scope being the group), in collection
+    order: the engines folder's long groups start first."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group(nodeid)
+
+    return GroupScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items) -> None:
-    """Mark each test by its folder (tests/unit, tests/pipeline, ...), so `-m "unit or pipeline"` picks folders, and
-    give it its pytest-xdist group (XDIST_GROUPS, else its file)."""
+    """Mark each test by its folder (tests/unit, tests/pipeline, ...), so `-m "unit or pipeline"` picks folders."""
     tests = Path(__file__).resolve().parent
     for item in items:
         parts = Path(str(item.path)).resolve().relative_to(tests).parts
@@ -216,8 +234,6 @@ def pytest_collection_modifyitems(items) -> None:
             # a test outside the folders would run in no group of `--fast` and be missed by `-m`
             raise pytest.UsageError(f"{item.path}: tests live in tests/{{{','.join(_MARKERS)}}}/, not here")
         item.add_marker(parts[0])
-        relative = "/".join(parts)
-        item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS.get(relative, relative)))
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
