@@ -20,6 +20,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from ingestion.sources import SOURCES
 from orchestration.config import DBT_PROJECT_DIR, MANIFEST, dbt_executable, dbt_target_dir
 from orchestration.resources import Warehouse
 from orchestration.sources import all_sources
@@ -28,9 +29,10 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 CODE_BASE = "https://github.com/lvsocial/lvsocial/blob/main/dbt_project/"
 
 
-# Staging folders are named after the source's files; the area of a source is the prefix of its raw assets'
-# group (`municipal_raw` holds the budget files). Every other folder name is the area itself.
-STAGING_AREAS = {"budgets": "municipal"}
+# Staging folders are named after the landing subfolder of the source's files (`staging/budgets`); their area is
+# the sources' (ingestion/sources.py: `municipal`, the prefix of the raw assets' group). Every other folder name
+# is the area itself.
+STAGING_AREAS = {s.subfolder: s.area for s in SOURCES.values() if s.subfolder != s.area}
 
 
 def area_of(fqn: list[str]) -> str:
