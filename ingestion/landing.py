@@ -3,7 +3,6 @@ the declarations of `ingestion.sources`. Files of other names are reported, neve
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,11 +10,6 @@ from ingestion.sources import REGISTRY, SOURCES, STATIC, YEAR, Source  # noqa: F
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LANDING = REPO_ROOT / "data" / "sample" / "landing"
-
-
-def landing_dir(value: str | os.PathLike | None = None) -> Path:
-    """The landing folder: the argument, else $LVSOCIAL_LANDING_DIR, else the shipped sample."""
-    return Path(value or os.environ.get("LVSOCIAL_LANDING_DIR") or DEFAULT_LANDING).resolve()
 
 
 @dataclass
