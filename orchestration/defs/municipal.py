@@ -15,7 +15,8 @@ from orchestration.loading import fingerprint, gx_check, load_partitions, nothin
 from orchestration.resources import LandingFolder, Warehouse
 from orchestration.sources import IngestionSource, partitions_def
 
-YEARLY = of_job("budgets")  # the three yearly sources, one job and one partition per year (ingestion/sources.py)
+# The three yearly sources: one job, one partition per year (ingestion/sources.py).
+YEARLY = of_job(BUDGET_EXPENDITURE.job)
 budget_years = partitions_def(BUDGET_EXPENDITURE)  # one object for the three (the same declaration of years)
 CODE = "https://github.com/lvsocial/lvsocial/blob/main/ingestion/budgets.py"
 GROUP = f"{BUDGET_EXPENDITURE.area}_raw"
@@ -129,7 +130,8 @@ def budget_files_sensor(context: dg.SensorEvaluationContext, landing: LandingFol
                            cursor=json.dumps(current, sort_keys=True))
 
 
-SOURCES = [IngestionSource("budgets", [budget_expenditure, social_service_statistics, social_service_staffing])]
+SOURCES = [IngestionSource(BUDGET_EXPENDITURE.job,
+                           [budget_expenditure, social_service_statistics, social_service_staffing])]
 CHECKS = [gx_raw_budget_expenditure, gx_raw_budget_expenditure_plausible, gx_raw_social_service_statistics,
           gx_raw_social_service_staffing] + [nothing_lost_check(
               source, source.tables[0], f"Nothing lost: for every {source.name} file, rows read = rows loaded + "
