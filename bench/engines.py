@@ -7,7 +7,6 @@ the sum of the server's processes' resident memory, which counts shared buffers 
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import uuid
@@ -75,11 +74,11 @@ class Postgres:
 @contextmanager
 def postgres_server(work: Path):
     """The named server (LVSOCIAL_PG_*), else a throwaway one in WORK/postgres, stopped at the end."""
-    if os.environ.get("LVSOCIAL_PG_PORT"):
-        yield Postgres({"host": os.environ.get("LVSOCIAL_PG_HOST", "127.0.0.1"),
-                        "port": int(os.environ["LVSOCIAL_PG_PORT"]),
-                        "user": os.environ.get("LVSOCIAL_PG_USER", "lvsocial"),
-                        "password": os.environ.get("LVSOCIAL_PG_PASSWORD", "")}, None)
+    from orchestration.settings import Settings
+
+    settings = Settings()
+    if "pg_port" in settings.model_fields_set:  # LVSOCIAL_PG_PORT names a server
+        yield Postgres({k: settings.pg[k] for k in ("host", "port", "user", "password")}, None)
         return
     data = work / "postgres"
     port = _free_port()

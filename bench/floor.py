@@ -29,27 +29,18 @@ SCHEMAS = ("raw", "reference", "staging", "intermediate", "marts", "reporting")
 def make_plan(landing: Path, manifest_path: Path) -> dict:
     """Everything the floor process needs, as JSON-ready data (see the module docstring)."""
     from bench.compiled import dbt_nodes
-    from ingestion import budgets, esf
+    from ingestion import esf
     from ingestion.landing import scan
-    from orchestration.defs.budgets import budget_years
+    from ingestion.sources import SOURCES
 
-    found = scan(Path(landing))
-
-    def files_of(source: str, keys=None) -> dict[str, list[str]]:
-        return {key: [str(p) for p in paths] for key, paths in sorted(found.files.get(source, {}).items())
-                if keys is None or key in keys}
-
+    found = scan(Path(landing))  # the sources, file names and partitions of ingestion/sources.py
     database, seeds, models = dbt_nodes(manifest_path)
-    years = set(budget_years.get_partition_keys())  # the years the pipeline's yearly assets take
     return {
         "landing": str(landing),
         "database": database,
-        "registry": files_of("registry"),
-        "cfla": files_of(esf.SOURCE_CFLA, esf.CFLA_PERIODS),
+        "files": {name: {key: [str(p) for p in paths] for key, paths in sorted(found.of(name).items())}
+                  for name in SOURCES},
         "cfla_measures": list(esf.social_measures()),
-        "apia": [p for paths in files_of("esf_apia").values() for p in paths],
-        "budgets": {source: files_of(source, years) for source in budgets.FILES},
-        "population": [p for paths in files_of("population").values() for p in paths],
         "seeds": seeds,
         "models": models,
     }
@@ -89,17 +80,19 @@ class Floor:
     # -- sources, each by the pipeline's loader --
 
     def raw_tables(self) -> None:
-        from ingestion import budgets, esf, population, registry
+        import importlib
+
+        from ingestion.sources import SOURCES
 
         for schema in SCHEMAS:
             self.con.execute(f"create schema if not exists {schema}")
-        for module in (registry, esf, budgets, population):
-            module.ensure_tables(self.con)  # a source without files still has its (empty) raw tables
+        for module in dict.fromkeys(source.parser.split(":")[0] for source in SOURCES.values()):
+            importlib.import_module(module).ensure_tables(self.con)  # a source without files has empty tables
 
     def registry(self) -> None:
         from ingestion import registry
 
-        jobs = [(dt.date.fromisoformat(key), _paths(paths)) for key, paths in self.plan["registry"].items()]
+        jobs = [(dt.date.fromisoformat(key), _paths(paths)) for key, paths in self.plan["files"]["registry"].items()]
         for snapshot, _totals, _warnings, error in registry.load_snapshots(self.con, jobs):
             if error is not None:
                 self.failed(f"register snapshot {snapshot}", error)
@@ -109,14 +102,14 @@ class Floor:
         from ingestion.common import IngestionError
 
         measures = tuple(self.plan["cfla_measures"])
-        for period, paths in self.plan["cfla"].items():
+        for period, paths in self.plan["files"][esf.SOURCE_CFLA].items():
             try:
                 esf.load_cfla_period(self.con, period, _paths(paths), measures)
             except IngestionError as exc:
                 self.failed(f"CFLA {period}", exc)
-        if self.plan["apia"]:
+        for paths in self.plan["files"]["esf_apia"].values():
             try:
-                esf.load_apia(self.con, _paths(self.plan["apia"]))
+                esf.load_apia(self.con, _paths(paths))
             except IngestionError as exc:
                 self.failed("APIA", exc)
 
@@ -124,8 +117,8 @@ class Floor:
         from ingestion import budgets
         from ingestion.common import IngestionError
 
-        for source, years in self.plan["budgets"].items():
-            for year, paths in years.items():
+        for source in budgets.FILES:
+            for year, paths in self.plan["files"][source].items():
                 try:
                     budgets.load_year(self.con, source, int(year), _paths(paths))
                 except IngestionError as exc:
@@ -135,9 +128,9 @@ class Floor:
         from ingestion import population
         from ingestion.common import IngestionError
 
-        if self.plan["population"]:
+        for paths in self.plan["files"][population.SOURCE].values():
             try:
-                population.load(self.con, _paths(self.plan["population"]))
+                population.load(self.con, _paths(paths))
             except IngestionError as exc:
                 self.failed("population", exc)
 

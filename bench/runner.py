@@ -18,6 +18,7 @@ from bench.landings import REPO, BenchError
 from bench.measure import MIB, run_measured
 from bench.report import count_rows, figures_line, fmt, fresh, git_info, machine, median, print_table, ratio, say, tail
 from bench.services import ServiceParts
+from ingestion.sources import REGISTRY
 
 # The floor's name in results (before 2026-12 it was "floor (DuckDB alone)": SQL copies of the parsers).
 FLOOR = "floor (parsers + DuckDB)"
@@ -237,7 +238,7 @@ class Bench(ServiceParts):
             run_dir = folder / "run"
             shutil.rmtree(run_dir, ignore_errors=True)
             shutil.copytree(folder / "base", run_dir, symlinks=True)  # the state after the full run, each time
-            (landing / "registry" / new_file.name).unlink(missing_ok=True)
+            (landing / REGISTRY.subfolder / new_file.name).unlink(missing_ok=True)
             result_path = run_dir / "snapshot-result.json"
             log = run_dir / "snapshot.log"
             env = self.env(DAGSTER_HOME=run_dir / "dagster_home", LVSOCIAL_LANDING_DIR=landing,

@@ -11,7 +11,6 @@ end (epoch seconds, so that the benchmark can take the peak memory of that windo
 from __future__ import annotations
 
 import json
-import os
 import resource
 import shutil
 import sys
@@ -30,7 +29,11 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m bench.snapshot NEW_SNAPSHOT_FILE RESULT.json", file=sys.stderr)
         return 2
     new_file, result_path = Path(argv[0]), Path(argv[1])
-    landing = Path(os.environ["LVSOCIAL_LANDING_DIR"])
+    from ingestion.sources import REGISTRY
+    from orchestration.settings import Settings
+
+    settings = Settings()  # the environment `lvsocial run` uses
+    landing = settings.landing_dir
     result: dict = {"new_file": new_file.name}
 
     t0 = time.perf_counter()
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     first = tick(None)
-    target = landing / "registry" / new_file.name
+    target = landing / REGISTRY.subfolder / new_file.name
     shutil.copy2(new_file, target)
     second = tick(first.cursor)
     result["sensor_ticks_s"] = round(time.perf_counter() - t0, 3)
@@ -72,12 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
 
     tags = {**request.tags, "dagster/partition": request.partition_key, "dagster/sensor_name": sensor.name,
-            **run_tags(landing, os.environ["LVSOCIAL_WAREHOUSE"])}
+            **run_tags(landing, settings.warehouse)}
     if request.run_key:
         tags["dagster/run_key"] = request.run_key
     job = defs.resolve_job_def(sensor.job_name)
     cpu0, start, t0 = _cpu(), time.time(), time.perf_counter()
-    outcome = run_job(job, instance, tags=tags)
+    outcome = run_job(job, instance, tags=tags, settings=settings)
     ok = outcome.ok
     result.update(run_wall_s=round(time.perf_counter() - t0, 3), run_cpu_s=round(_cpu() - cpu0, 3),
                   run_start=start, run_end=time.time(), ok=ok, partition=request.partition_key, job=job.name,

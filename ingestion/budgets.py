@@ -26,8 +26,9 @@ from ingestion.common import (
     read_bytes,
     write_file_partition,
 )
+from ingestion.sources import BUDGET_EXPENDITURE, SOCIAL_SERVICE_STAFFING, SOCIAL_SERVICE_STATISTICS, Source
 
-PARTITION_COLUMN = "_year"
+PARTITION_COLUMN = BUDGET_EXPENDITURE.partition_column  # the same for the three (ingestion/sources.py)
 CURRENCIES = {"lvl": "LVL", "ls": "LVL", "eur": "EUR", "€": "EUR", "euro": "EUR", "eiro": "EUR"}
 _ATVK = re.compile(r"^\d{1,7}$")
 _FUNCTION_CODE = re.compile(r"^\d{2}\.\d{3}$")
@@ -37,7 +38,7 @@ _FUNCTION_CODE = re.compile(r"^\d{2}\.\d{3}$")
 class YearlyFile:
     """One kind of yearly file: its header (folded) -> raw column, what must be present, what is a number."""
 
-    source: str  # landing source name (ingestion/landing.py) and audit source
+    source: str  # the source's name (ingestion/sources.py): landing key and audit source
     table: str
     header: dict[str, str]
     required: tuple[str, ...]
@@ -63,26 +64,27 @@ class YearlyFile:
                   f"\n    {PARTITION_COLUMN} integer)")
 
 
-def _spec(source: str, table: str, header: list[tuple[str, str]], **kwargs) -> YearlyFile:
-    return YearlyFile(source, table, {fold_header(h): c for h, c in header}, labels={c: h for h, c in header}, **kwargs)
+def _spec(source: Source, header: list[tuple[str, str]], **kwargs) -> YearlyFile:
+    return YearlyFile(source.name, source.table, {fold_header(h): c for h, c in header},
+                      labels={c: h for h, c in header}, **kwargs)
 
 
 EXPENDITURE = _spec(
-    "budget_expenditure", "budget_expenditure",
+    BUDGET_EXPENDITURE,
     [("Gads", "year"), ("ATVK kods", "atvk_code"), ("Pašvaldība", "municipality_name"),
      ("Funkcijas kods", "function_code"), ("Funkcijas nosaukums", "function_name"), ("Plāns", "planned"),
      ("Izpilde", "executed"), ("Valūta", "currency")],
     required=("year", "atvk_code", "function_code", "executed", "currency"),
     amounts=("planned", "executed"), key=("atvk_code", "function_code"), has_currency=True)
 STATISTICS = _spec(
-    "social_service_statistics", "social_service_statistics",
+    SOCIAL_SERVICE_STATISTICS,
     [("Gads", "year"), ("ATVK kods", "atvk_code"), ("Pašvaldība", "municipality_name"),
      ("Pakalpojums", "service_name"), ("Klientu skaits", "clients"), ("Izdevumi", "expenditure"),
      ("Valūta", "currency")],
     required=("year", "atvk_code", "service_name"),
     amounts=("expenditure",), counts=("clients",), key=("atvk_code", "service_name"), has_currency=True)
 STAFFING = _spec(
-    "social_service_staffing", "social_service_staffing",
+    SOCIAL_SERVICE_STAFFING,
     [("Gads", "year"), ("ATVK kods", "atvk_code"), ("Pašvaldība", "municipality_name"),
      ("Sociālā darba speciālisti", "social_work_specialists"), ("Citi darbinieki", "other_staff")],
     required=("year", "atvk_code", "social_work_specialists"),

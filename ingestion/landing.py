@@ -1,34 +1,15 @@
-"""The landing folder: which files belong to which source and partition (docs/inputs.md#the-landing-folder). Files of
-other names are reported, never an error."""
+"""The landing folder: which files belong to which source and partition (docs/inputs.md#the-landing-folder), by
+the declarations of `ingestion.sources`. Files of other names are reported, never an error."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingestion import registry
+from ingestion.sources import REGISTRY, SOURCES, STATIC, YEAR, Source  # noqa: F401  (SOURCES re-exported)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LANDING = REPO_ROOT / "data" / "sample" / "landing"
-
-# Every source of docs/inputs.md: subfolder and file-name pattern (group 1 = partition where there is one).
-SOURCES = {
-    "registry": ("registry", None),
-    "esf_cfla": ("esf", re.compile(r"^es_fondu_projekti_(2014_2020|2021_2027)\.csv$")),
-    "esf_apia": ("esf", re.compile(r"^(apia_1_4_1_2_4)\.xlsx$")),
-    "budget_expenditure": ("budgets", re.compile(r"^pasvaldibu_izdevumi_(\d{4})\.csv$")),
-    "social_service_statistics": ("budgets", re.compile(r"^soc_pakalpojumi_(\d{4})\.csv$")),
-    "social_service_staffing": ("budgets", re.compile(r"^soc_dienesti_(\d{4})\.csv$")),
-    "population": ("reference", re.compile(r"^(iedzivotaji)\.csv$")),
-}
-
-
-def landing_dir(value: str | os.PathLike | None = None) -> Path:
-    """The landing folder: the argument, else $LVSOCIAL_LANDING_DIR, else the shipped sample."""
-    return Path(value or os.environ.get("LVSOCIAL_LANDING_DIR") or DEFAULT_LANDING).resolve()
 
 
 @dataclass
@@ -41,11 +22,28 @@ class Landing:
     def ignored_with_reasons(self) -> list[tuple[Path, str]]:
         return [(p, self.reasons.get(p, "a file of unknown name")) for p in self.ignored]
 
+    def of(self, source: Source | str) -> dict[str, list[Path]]:
+        """partition key -> files of one source."""
+        return self.files.get(source if isinstance(source, str) else source.name, {})
+
     def register_snapshots(self) -> dict[str, list[Path]]:
-        return self.files.get("registry", {})
+        return self.of(REGISTRY)
 
     def absent_sources(self) -> list[str]:
         return [s for s in SOURCES if not self.files.get(s)]
+
+
+def _near_miss(source: Source, name: str) -> str | None:
+    """Why a file named like one of the source's is not taken (a date that is none, a partition it does not have)."""
+    if source.near_miss is not None and source.near_miss.match(name):
+        digits = "".join(c for c in name.split("_", 1)[1] if c.isdigit())[:8]
+        return f"named like a register snapshot, but {digits[:4]}-{digits[4:6]}-{digits[6:8]} is not a date"
+    for pattern in source.patterns:
+        m = pattern.match(name)
+        if m and source.partition_kind in (YEAR, STATIC):
+            return (f"named like a {source.name} file, but {m.group(1)} is none of its partitions "
+                    f"({source.partitions[0]} … {source.partitions[-1]})")
+    return None
 
 
 def scan(root: Path) -> Landing:
@@ -53,8 +51,8 @@ def scan(root: Path) -> Landing:
     if not root.is_dir():
         return landing
     claimed: set[Path] = set()
-    for source, (sub, pattern) in SOURCES.items():
-        folder = root / sub
+    for source in SOURCES.values():
+        folder = root / source.subfolder
         if not folder.is_dir():
             continue
         for path in sorted(folder.iterdir()):
@@ -63,19 +61,12 @@ def scan(root: Path) -> Landing:
             if not path.resolve().is_relative_to(root.resolve()):
                 landing.reasons[path] = f"points outside the landing folder ({path.resolve()}): not followed"
                 continue
-            if source == "registry":
-                date: dt.date | None = registry.snapshot_date_of(path)
-                key = date.isoformat() if date else None
-                if key is None and registry.LOOKS_LIKE_SNAPSHOT.match(path.name):
-                    digits = re.sub(r"\D", "", path.name.split("_", 1)[1])[:8]
-                    landing.reasons[path] = (f"named like a register snapshot, but {digits[:4]}-{digits[4:6]}-"
-                                             f"{digits[6:8]} is not a date")
-            else:
-                m = pattern.match(path.name)
-                key = m.group(1) if m else None
+            key = source.partition_of(path.name)
             if key:
-                landing.files.setdefault(source, {}).setdefault(key, []).append(path)
+                landing.files.setdefault(source.name, {}).setdefault(key, []).append(path)
                 claimed.add(path)
+            elif (why := _near_miss(source, path.name)) is not None:
+                landing.reasons.setdefault(path, why)
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if path not in claimed and not path.name.startswith("."):
             landing.ignored.append(path)

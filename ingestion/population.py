@@ -24,11 +24,10 @@ from ingestion.common import (
     read_bytes,
     write_file_partition,
 )
+from ingestion.sources import POPULATION, WHOLE_KEY
 
-SOURCE = "population"
-TABLE = "population"
-PARTITION_COLUMN = "_partition"
-PARTITION_KEY = "all"  # one file, replaced as a whole
+SOURCE, TABLE, PARTITION_COLUMN = POPULATION.name, POPULATION.table, POPULATION.partition_column
+PARTITION_KEY = WHOLE_KEY  # one file, replaced as a whole
 
 COLUMNS = ["area_label", "atvk_code", "area_name", "valid_until", "year", "population_as_written", "population"]
 DDL = f"""create table if not exists raw.{TABLE} (

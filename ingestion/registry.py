@@ -28,15 +28,15 @@ from ingestion.common import (
     same_content_files,
     write_file_partition,
 )
+from ingestion.sources import REGISTRY
 
-SOURCE = "registry"
-TABLE = "registry_provider_services"
-PARTITION_COLUMN = "_snapshot_date"
+SOURCE = REGISTRY.name
+TABLE = REGISTRY.table
+PARTITION_COLUMN = REGISTRY.partition_column
 # Bump when parsing changes what lands in raw: snapshots loaded by another version are loaded again.
 PARSER_VERSION = "registry-2"
 
-JSON_PATTERN = re.compile(r"^pakalpojumusniedzejudati_(\d{4})(\d{2})(\d{2})\.json(\.gz)?$")
-LEGACY_PATTERN = re.compile(r"^sps_registrs_(\d{4})-(\d{2})-(\d{2})\.(csv|xlsx)(\.gz)?$")
+JSON_PATTERN, LEGACY_PATTERN = REGISTRY.patterns  # the file names (ingestion/sources.py)
 
 # Raw columns, as text: raw keeps what the file said; staging casts.
 COLUMNS = ["register_number", "provider_name", "legal_code", "legal_status", "status", "service_name",
@@ -85,19 +85,13 @@ _POSTCODE = re.compile(r"^LV[- ]?\d{4}$", re.IGNORECASE)
 _NOVADS = re.compile(r"\b(nov\.|novads)$", re.IGNORECASE)
 
 
-LOOKS_LIKE_SNAPSHOT = re.compile(r"^(pakalpojumusniedzejudati_\d{8}|sps_registrs_\d{4}-\d{2}-\d{2})\.")
+LOOKS_LIKE_SNAPSHOT = REGISTRY.near_miss
 
 
 def snapshot_date_of(path: Path) -> dt.date | None:
     """The snapshot date a register file's name carries, or None if the name is not a register file's."""
-    m = JSON_PATTERN.match(path.name) or LEGACY_PATTERN.match(path.name)
-    if not m:
-        return None
-    y, mo, d = (int(g) for g in m.groups()[:3])
-    try:
-        return dt.date(y, mo, d)
-    except ValueError:
-        return None
+    key = REGISTRY.partition_of(path.name)
+    return dt.date.fromisoformat(key) if key else None
 
 
 @lru_cache(maxsize=1 << 16)  # an address recurs in every snapshot of its provider

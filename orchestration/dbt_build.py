@@ -3,7 +3,6 @@ load (orchestration/defs/dbt.py builds those from cached specs; this module's `r
 is made from)."""
 
 
-import os
 import re
 import threading
 from collections.abc import Mapping
@@ -20,17 +19,20 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from ingestion.sources import SOURCES
 from orchestration.config import DBT_PROJECT_DIR, MANIFEST, dbt_executable, dbt_target_dir
 from orchestration.resources import Warehouse
+from orchestration.settings import Settings
 from orchestration.sources import all_sources
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 CODE_BASE = "https://github.com/lvsocial/lvsocial/blob/main/dbt_project/"
 
 
-# Staging folders are named after the source's files; the area of a source is the prefix of its raw assets'
-# group (`municipal_raw` holds the budget files). Every other folder name is the area itself.
-STAGING_AREAS = {"budgets": "municipal"}
+# Staging folders are named after the landing subfolder of the source's files (`staging/budgets`); their area is
+# the sources' (ingestion/sources.py: `municipal`, the prefix of the raw assets' group). Every other folder name
+# is the area itself.
+STAGING_AREAS = {s.subfolder: s.area for s in SOURCES.values() if s.subfolder != s.area}
 
 
 def area_of(fqn: list[str]) -> str:
@@ -102,12 +104,11 @@ def build(context: dg.AssetExecutionContext, config, dbt: DbtCliResource, wareho
             source.ensure_tables(con)
         # On postgres/spark: the raw tables dbt reads must exist there too (and hold what the file holds).
         warehouse.mirror(con, log=context.log.info)
-    os.environ["LVSOCIAL_WAREHOUSE"] = warehouse.path
+    # dagster-dbt starts dbt with a copy of this process's environment, which dbt's profile reads.
+    warehouse.settings().export()
     if warehouse.target == "spark":
-        from orchestration.engines.spark_engine import spark_dir
         from orchestration.engines.spark_worker import stop_workers
 
-        os.environ["LVSOCIAL_SPARK_DIR"] = str(spark_dir(warehouse.path))
         stop_workers()  # dbt's session opens the metastore, which one JVM at a time may hold
     target = dbt_target_dir(warehouse.path, warehouse.target)
     fingerprint = project_fingerprint()
@@ -140,7 +141,7 @@ def memory_hint(message: str, target: str) -> str | None:
     if target != "duckdb" or "Out of Memory Error" not in message:
         return None
     models = sorted(set(re.findall(r"Runtime Error in model (\w+)", message)))
-    limit = os.environ.get("LVSOCIAL_DUCKDB_MEMORY_LIMIT") or "2GB"
+    limit = Settings().duckdb_memory_limit
     return (f"dbt's DuckDB ran out of memory (limit {limit}){' in ' + ', '.join(models) if models else ''}. "
             "Set LVSOCIAL_DUCKDB_MEMORY_LIMIT higher (e.g. 8GB) and run again; a warehouse of 18.7 M register "
             "records failed at 2GB and built at 8GB (BENCHMARKS.md, ×100).")

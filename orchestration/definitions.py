@@ -15,8 +15,10 @@ from orchestration.defs.quality import CHECKS as MART_CHECKS  # noqa: E402
 from orchestration.defs.register_history import CHECKS as HISTORY_CHECKS  # noqa: E402
 from orchestration.defs.report import ASSETS as REPORT_ASSETS  # noqa: E402
 from orchestration.resources import default_resources  # noqa: E402
+from orchestration.settings import Settings  # noqa: E402
 from orchestration.sources import source_modules  # noqa: E402
 
+SETTINGS = Settings()  # this process's: the CLI exports what it was given (orchestration/cli/locations.py)
 MODULES = source_modules()
 SOURCES = [source for module in MODULES for source in module.SOURCES]
 INGESTION_KEYS = [key for source in SOURCES for key in source.asset_keys]
@@ -43,7 +45,7 @@ defs = dg.Definitions(
     sensors=[sensor for module in MODULES for sensor in module.SENSORS],
     jobs=[source.job() for source in SOURCES] + [transform, register_snapshot],
     schedules=[monthly_refresh],
-    resources={**default_resources(), "dbt": dbt_resource()},
+    resources={**default_resources(SETTINGS), "dbt": dbt_resource(SETTINGS)},
     # One process, one step at a time: DuckDB takes one writer, and a reader fails while it writes.
     executor=dg.in_process_executor,
 )

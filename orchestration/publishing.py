@@ -14,12 +14,9 @@ import duckdb
 
 from orchestration import swap
 from orchestration.engines.duckdb_engine import DuckDBEngine
+from orchestration.settings import published_dir  # noqa: F401  (where the copy goes: one rule, in the settings)
 
 PUBLISHED_SCHEMAS = ("marts", "reporting")
-
-
-def published_dir(warehouse: Path) -> Path:
-    return warehouse.parent / "published"
 
 
 @dataclass

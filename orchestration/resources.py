@@ -1,5 +1,5 @@
 """Resources: the warehouse (one DuckDB file, one writer at a time; on the postgres and spark targets also the
-engine the models are built on) and the landing folder."""
+engine the models are built on) and the landing folder, made from the settings (orchestration/settings.py)."""
 
 
 from contextlib import contextmanager
@@ -9,9 +9,9 @@ import dagster as dg
 import duckdb
 
 from ingestion import landing
-from orchestration.config import warehouse_path
 from orchestration.engines.base import Engine
 from orchestration.engines.targets import engine_for, target_name
+from orchestration.settings import Settings
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -31,8 +31,13 @@ class Warehouse(dg.ConfigurableResource):
         finally:
             con.close()
 
+    def settings(self) -> Settings:
+        """The settings of this process with this resource's warehouse and target (the target's servers, Spark
+        folder and memory limit come from them)."""
+        return Settings().replace(warehouse=self.path, target=self.target)
+
     def engine(self) -> Engine:
-        return engine_for(self.target, self.path)
+        return engine_for(self.target, self.path, self.settings())
 
     def frame(self, sql: str):
         """A query's rows as a pandas frame, read from the target (checks validate what the models were built on).
@@ -59,6 +64,6 @@ class LandingFolder(dg.ConfigurableResource):
         return landing.scan(Path(self.path))
 
 
-def default_resources() -> dict:
-    return {"warehouse": Warehouse(path=str(warehouse_path()), target=target_name()),
-            "landing": LandingFolder(path=str(landing.landing_dir()))}
+def default_resources(settings: Settings) -> dict:
+    return {"warehouse": Warehouse(path=str(settings.warehouse), target=target_name(settings.target)),
+            "landing": LandingFolder(path=str(settings.landing_dir))}

@@ -1,24 +1,46 @@
-"""The ingestion sources Dagster knows: for each, its asset, its partitions, and how to find the partition keys a
-landing folder holds. The CLI runs one ingestion run per source (all its partitions at once), then one transform
-run; the definitions build one `ingest_<name>` job per source from this list."""
+"""The ingestion sources Dagster knows, built from the declarations of `ingestion/sources.py`: for each ingestion
+job, its sources, its assets and its partitions, and the partition keys a landing folder holds. The CLI runs one
+ingestion run per job (all its partitions at once), then one transform run; the definitions build one
+`ingest_<job>` job per entry. The assets, checks and sensors of an area are in `orchestration/defs/<area>.py`."""
 
-from collections.abc import Callable
+import importlib
 from dataclasses import dataclass
+from functools import cache
 
 import dagster as dg
 import duckdb
 
 from ingestion.landing import Landing
+from ingestion.sources import SNAPSHOT_DATE, SOURCES, WHOLE, WHOLE_KEY, Source, of_job
+
+
+def partitions_def(source: Source) -> dg.PartitionsDefinition | None:
+    """The partitions of a source, from its declaration: one object for every source of the same partitions (the
+    three yearly files), shared by their assets and job."""
+    return _partitions(source.partition_kind, source.partitions, source.partitions_name)
+
+
+@cache
+def _partitions(kind: str, keys: tuple[str, ...], name: str) -> dg.PartitionsDefinition | None:
+    if kind == WHOLE:
+        return None
+    if kind == SNAPSHOT_DATE:
+        return dg.DynamicPartitionsDefinition(name=name)
+    return dg.StaticPartitionsDefinition(list(keys))
 
 
 @dataclass(frozen=True)
 class IngestionSource:
-    name: str
-    assets: list  # the source's ingestion asset definitions (one or more raw tables)
-    partitions_def: dg.PartitionsDefinition | None
-    keys_in: Callable[[Landing], list[str]]  # partition keys the landing holds ([] = nothing to load; an
-    #                                          unpartitioned source returns ["all"] when its file is there)
-    ensure_tables: Callable[[duckdb.DuckDBPyConnection], None]  # create its raw tables, empty, if missing
+    name: str  # the job: `ingest_<name>`
+    assets: list  # the ingestion asset definitions of its sources (one or more raw tables)
+
+    @property
+    def sources(self) -> list[Source]:
+        return of_job(self.name)
+
+    @property
+    def partitions_def(self) -> dg.PartitionsDefinition | None:
+        return partitions_def(self.sources[0])
 
     @property
     def job_name(self) -> str:
@@ -28,18 +50,29 @@ class IngestionSource:
     def asset_keys(self) -> list[dg.AssetKey]:
         return [key for a in self.assets for key in a.keys]
 
+    def keys_in(self, landing: Landing) -> list[str]:
+        """Partition keys the landing holds ([] = nothing to load; an unpartitioned source gives ["all"] when its
+        file is there)."""
+        keys = {key for source in self.sources for key in landing.of(source)}
+        if self.partitions_def is None:
+            return [WHOLE_KEY] if keys else []
+        return sorted(keys)
+
+    def ensure_tables(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Create its raw tables, empty, if missing (each reader module's `ensure_tables`)."""
+        for module in dict.fromkeys(source.parser.split(":")[0] for source in self.sources):
+            importlib.import_module(module).ensure_tables(con)
+
     def job(self):
         return dg.define_asset_job(self.job_name, selection=dg.AssetSelection.assets(*self.asset_keys),
                                    description=f"Load the {self.name} files of the landing folder into raw.")
 
 
-# Modules under orchestration/defs/ that define sources: each exports SOURCES, CHECKS and SENSORS lists.
-SOURCE_MODULES = ["registry", "esf", "budgets", "population"]
+# The modules under orchestration/defs/ that define sources, one per area: each exports SOURCES, CHECKS and SENSORS.
+SOURCE_MODULES = list(dict.fromkeys(source.area for source in SOURCES.values()))
 
 
 def source_modules() -> list:
-    import importlib
-
     return [importlib.import_module(f"orchestration.defs.{name}") for name in SOURCE_MODULES]
 
 

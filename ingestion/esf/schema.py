@@ -8,17 +8,17 @@ import datetime as dt
 import duckdb
 
 from ingestion.common import ensure_audit, parse_lv_date, parse_lv_number
+from ingestion.sources import ESF_APIA, ESF_CFLA
 
-PARTITION_COLUMN = "_programming_period"
-CFLA_PERIODS = ("2014_2020", "2021_2027")
-APIA_PERIOD = "2007_2013"
+# Names, partitions and audit sources as declared in ingestion/sources.py.
+PARTITION_COLUMN = ESF_CFLA.partition_column
+CFLA_PERIODS = ESF_CFLA.partitions
+(APIA_PERIOD,) = ESF_APIA.partitions
 
-SOURCE_CFLA = "esf_cfla"
-TABLE_CFLA = "esf_cfla_projects"
-# The APIA workbook's two sheets are two raw tables; each is its own audit source, so that the load log holds one
-# row per sheet (rows read = loaded + rejected per sheet) and re-loading replaces both.
-SOURCE_APIA_PROJECTS = TABLE_APIA_PROJECTS = "esf_apia_projects"
-SOURCE_APIA_SERVICES = TABLE_APIA_SERVICES = "esf_apia_planned_services"
+SOURCE_CFLA, TABLE_CFLA = ESF_CFLA.name, ESF_CFLA.table
+# The APIA workbook's two sheets are two raw tables, each its own audit source.
+(TABLE_APIA_PROJECTS, SOURCE_APIA_PROJECTS), (TABLE_APIA_SERVICES, SOURCE_APIA_SERVICES) = (
+    (t.name, t.audit_source) for t in ESF_APIA.tables)
 
 
 CFLA_COLUMNS = ["project_number", "measure_code", "call_year", "selection_code", "serial", "title", "status", "fund",

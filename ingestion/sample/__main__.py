@@ -12,12 +12,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingestion.landing import DEFAULT_LANDING, REPO_ROOT, SOURCES
+from ingestion.landing import DEFAULT_LANDING, REPO_ROOT
 from ingestion.sample.other_sources import write_other_sources
 from ingestion.sample.registry_files import write_register
 from ingestion.sample.scaled import FIRST_MONTH, LAST_MONTH, write_scaled_register
+from ingestion.sources import SUBFOLDERS
 
-LANDING_FOLDERS = {folder for folder, _ in SOURCES.values()}
+LANDING_FOLDERS = set(SUBFOLDERS)
 
 
 def _scale(text: str) -> int:

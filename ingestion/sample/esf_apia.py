@@ -18,6 +18,7 @@ from ingestion.sample.world import (
     deterministic_xlsx,
     without_diacritics,
 )
+from ingestion.sources import ESF_APIA
 
 # --- Published figures (issue 3): APIA activity 1.4.1.2.4, round 1, planned services ----------------------------
 # The presentation's "social rehabilitation services" are day-care centres, social rehabilitation institutions and
@@ -227,6 +228,6 @@ def write_apia(world: World, landing: Path) -> int:
         ws2.append(row)
     wb.properties.creator = "lvsocial sample"
     wb.properties.created = wb.properties.modified = XLSX_TIMESTAMP
-    path = landing / "esf" / "apia_1_4_1_2_4.xlsx"
+    path = ESF_APIA.path(landing, ESF_APIA.partitions[0])
     path.write_bytes(deterministic_xlsx(wb))
     return len(projects) + len(services)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.sample.world import World, date_between, decimal_comma
+from ingestion.sources import ESF_CFLA
 
 CFLA_COLUMNS = {  # canonical field -> name per programming period (real CFLA names)
     "number": ("ProjektaNumurs", "ProjektaNumurs"),
@@ -205,7 +206,7 @@ def write_cfla(world: World, landing: Path, period: str, measures: list[_Measure
         rows.insert(rng.randint(1, len(rows) - 1), bad)
     index = 0 if period == "2014_2020" else 1
     header = [names[index] for names in CFLA_COLUMNS.values()]
-    path = landing / "esf" / f"es_fondu_projekti_{period}.csv"
+    path = ESF_CFLA.path(landing, period)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=",", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow(header)

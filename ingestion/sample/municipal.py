@@ -22,6 +22,7 @@ from ingestion.sample.world import (
     format_number,
     municipalities_for_year,
 )
+from ingestion.sources import BUDGET_EXPENDITURE, SOCIAL_SERVICE_STAFFING, SOCIAL_SERVICE_STATISTICS
 
 BUDGET_YEARS = range(2009, 2026)
 # --- Published figures (issue 4) ------------------------------------------------------------------------------
@@ -228,17 +229,17 @@ def write_budgets(world: World, landing: Path) -> dict[str, int]:
     factor_rng = world.rng("budget:factors")
     factors = {m.atvk: {code: math.exp(factor_rng.gauss(0, 0.25)) for code in FUNCTION_PER_CAPITA_EUR_2014}
                for m in world.munis}
-    folder = landing / "budgets"
     for year in BUDGET_YEARS:
         rng = world.rng(f"budgets:{year}")
         budget = _budget_rows(world, year, rng, factors, names)
         statistics = _statistics_rows(world, year, rng)
         staffing = _staffing_rows(world, year, rng)
         _inject_budget_errors(year, budget, statistics, staffing, rng)
-        for stem, header, rows in (("pasvaldibu_izdevumi", BUDGET_HEADER, budget),
-                                   ("soc_pakalpojumi", STATISTICS_HEADER, statistics),
-                                   ("soc_dienesti", STAFFING_HEADER, staffing)):
-            written[f"budgets/{stem}_{year}.csv"] = _write_rows(folder / f"{stem}_{year}.csv", header, rows)
+        for source, header, rows in ((BUDGET_EXPENDITURE, BUDGET_HEADER, budget),
+                                     (SOCIAL_SERVICE_STATISTICS, STATISTICS_HEADER, statistics),
+                                     (SOCIAL_SERVICE_STAFFING, STAFFING_HEADER, staffing)):
+            path = source.path(landing, str(year))
+            written[f"{source.subfolder}/{path.name}"] = _write_rows(path, header, rows)
     return written
 
 

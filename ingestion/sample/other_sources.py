@@ -11,6 +11,7 @@ from ingestion.sample.esf_cfla import CFLA_2014_2020, CFLA_2021_2027, write_cfla
 from ingestion.sample.municipal import write_budgets
 from ingestion.sample.population import write_population
 from ingestion.sample.world import World
+from ingestion.sources import BUDGET_EXPENDITURE, ESF_APIA, ESF_CFLA, POPULATION, WHOLE_KEY
 
 
 def write_other_sources(landing: Path, seed: int = 20120102) -> dict[str, int]:
@@ -19,14 +20,16 @@ def write_other_sources(landing: Path, seed: int = 20120102) -> dict[str, int]:
     The APIA workbook counts the data rows of both sheets together.
     """
     landing = Path(landing)
-    for folder in ("esf", "budgets", "reference"):
-        (landing / folder).mkdir(parents=True, exist_ok=True)
+    for source in (ESF_CFLA, ESF_APIA, BUDGET_EXPENDITURE, POPULATION):
+        (landing / source.subfolder).mkdir(parents=True, exist_ok=True)
     world = World(seed)
-    written = {
-        "esf/es_fondu_projekti_2014_2020.csv": write_cfla(world, landing, "2014_2020", CFLA_2014_2020),
-        "esf/es_fondu_projekti_2021_2027.csv": write_cfla(world, landing, "2021_2027", CFLA_2021_2027),
-        "esf/apia_1_4_1_2_4.xlsx": write_apia(world, landing),
-    }
+
+    def name(source, key: str) -> str:
+        return f"{source.subfolder}/{source.file_name(key)}"
+
+    written = {name(ESF_CFLA, period): write_cfla(world, landing, period, rows)
+               for period, rows in zip(ESF_CFLA.partitions, (CFLA_2014_2020, CFLA_2021_2027), strict=True)}
+    written[name(ESF_APIA, ESF_APIA.partitions[0])] = write_apia(world, landing)
     written.update(write_budgets(world, landing))
-    written["reference/iedzivotaji.csv"] = write_population(world, landing)
+    written[name(POPULATION, WHOLE_KEY)] = write_population(world, landing)
     return written

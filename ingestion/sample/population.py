@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 from ingestion.sample.world import POPULATION_YEARS, REFORM, World, municipalities_for_year
+from ingestion.sources import POPULATION, WHOLE_KEY
 
 # --- Population -----------------------------------------------------------------------------------------------
 
@@ -23,7 +24,7 @@ def write_population(world: World, landing: Path) -> int:
     for m in pre:
         rows.append([f"{m.name} (līdz 01.07.2021.)"] + [world.population[m.atvk][y] if m.atvk in present[y]
                                                         else ".." for y in years])
-    path = landing / "reference" / "iedzivotaji.csv"
+    path = POPULATION.path(landing, WHOLE_KEY)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
         writer.writerow(["Teritoriālā vienība", *[str(y) for y in years]])

@@ -25,6 +25,7 @@ from ingestion.sample.registry_model import (
 )
 from ingestion.sample.registry_sample import RegisterSample
 from ingestion.sample.registry_services import ACCOMMODATION_CODES
+from ingestion.sources import REGISTRY
 
 LEGACY_HEADER = ["Reģ. Nr.", "Sniedzēja nosaukums", "Reģistrācijas kods", "Juridiskais statuss", "Pakalpojums",
                  "Pakalpojuma sniegšanas adrese", "Pašvaldība", "Klientu grupas", "Vietu skaits", "Statuss",
@@ -139,7 +140,7 @@ def bad_json_records(year: int) -> list[dict]:
 def write_register(landing: Path, seed: int = 20120102) -> dict[str, int]:
     """Write every register snapshot into landing/registry; return records written per file."""
     sample = RegisterSample(seed).build()
-    folder = landing / "registry"
+    folder = landing / REGISTRY.subfolder
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for year in SNAPSHOT_YEARS:
@@ -147,7 +148,7 @@ def write_register(landing: Path, seed: int = 20120102) -> dict[str, int]:
         if year in LEGACY_YEARS:
             rows = legacy_rows(sample, on) + bad_legacy_rows(year)
             kind, enc = LEGACY_FORMATS[year]
-            name = f"sps_registrs_{on.isoformat()}.{kind}"
+            name = REGISTRY.file_name(on, 1, ext=kind)
             if kind == "csv":
                 buf = io.StringIO()
                 w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
@@ -159,7 +160,7 @@ def write_register(landing: Path, seed: int = 20120102) -> dict[str, int]:
         else:
             rows = json_records(sample, on) + bad_json_records(year)
             payload = json.dumps({"data": rows}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            name = f"pakalpojumusniedzejudati_{on:%Y%m%d}.json"
+            name = REGISTRY.file_name(on, 0, ext="")
             if year in PLAIN_JSON_YEARS:
                 (folder / name).write_bytes(payload)
             else:

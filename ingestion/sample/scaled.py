@@ -1,5 +1,6 @@
 """Benchmark-sized landing folders: `python -m ingestion.sample --scale N [--first YYYY-MM] [--last YYYY-MM]`.
 
+
 Register. The providers are N replicas of the sample's provider universe, each built by the sample's own generator
 (`RegisterSample`) with a seed of its own, replica 0 with the sample's seed. So every distribution and quirk of the
 sample (cohorts and statuses, service-name and municipality spellings, quoting, capacities, contact details, the
@@ -61,6 +62,7 @@ from ingestion.sample.registry_files import (
 )
 from ingestion.sample.registry_model import LEGACY_YEARS, REFORM, SNAPSHOT_YEARS, Record
 from ingestion.sample.registry_sample import RegisterSample
+from ingestion.sources import REGISTRY
 
 FIRST_MONTH = dt.date(SNAPSHOT_YEARS[0], 1, 2)
 LAST_MONTH = dt.date(SNAPSHOT_YEARS[-1], 1, 2)
@@ -84,9 +86,9 @@ def monthly_dates(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def snapshot_file_name(on: dt.date) -> str:
     if on.year not in LEGACY_YEARS:
-        return f"pakalpojumusniedzejudati_{on:%Y%m%d}.json.gz"
+        return REGISTRY.file_name(on, 0, ext=".gz")
     kind = LEGACY_FORMATS[on.year][0] if on.month == 1 else "csv"
-    return f"sps_registrs_{on.isoformat()}.{kind}"
+    return REGISTRY.file_name(on, 1, ext=kind)
 
 
 def _scaled_number(number: int, replica: int, scale: int) -> int:
@@ -270,7 +272,7 @@ def write_scaled_register(landing: Path, seed: int, scale: int, first: dt.date =
     if progress:
         progress(f"register ×{scale}: {len(register.entries):,} records in the universe "
                  f"({time.perf_counter() - started:.1f} s)")
-    folder = landing / "registry"
+    folder = landing / REGISTRY.subfolder
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
     dates = monthly_dates(first, last)

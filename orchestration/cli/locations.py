@@ -1,25 +1,21 @@
-"""The locations every command works on (landing folder, warehouse, target, Dagster home), resolved from the flags
-and the environment once, and exported so that Dagster code locations, dbt and the Spark worker see the same."""
+"""The settings every command works on (landing folder, warehouse, target, Dagster home, …: orchestration/settings.py),
+built once from the flags over the environment, and exported so that what the command starts — Dagster code
+locations, dbt, the Spark worker — and the definitions it loads in this process see the same."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-from orchestration import config
+from orchestration.settings import Settings
 
 
-def apply_locations(args) -> tuple[Path, Path]:
-    """Resolve landing folder and warehouse and export them, so Dagster code locations and dbt see the same."""
-    from orchestration.engines.spark_engine import spark_dir
+def settings_from(args) -> Settings:
+    """The settings of this command: its flags (those it has and was given) over the environment's. Exported
+    (`Settings.export`), with the Dagster home created when new. A target of no known name is a TargetError."""
     from orchestration.engines.targets import target_name
 
-    landing = config.landing_dir(getattr(args, "landing", None))
-    warehouse = config.warehouse_path(getattr(args, "warehouse", None))
-    os.environ["LVSOCIAL_LANDING_DIR"] = str(landing)
-    os.environ["LVSOCIAL_WAREHOUSE"] = str(warehouse)
-    os.environ["LVSOCIAL_TARGET"] = target_name(getattr(args, "target", None))
-    if os.environ["LVSOCIAL_TARGET"] == "spark":
-        os.environ["LVSOCIAL_SPARK_DIR"] = str(spark_dir(warehouse))
-    os.environ["DAGSTER_HOME"] = str(config.dagster_home())
-    return landing, warehouse
+    settings = Settings.from_flags(landing_dir=getattr(args, "landing", None),
+                                   warehouse=getattr(args, "warehouse", None),
+                                   target=getattr(args, "target", None))
+    target_name(settings.target)
+    settings.ensure_dagster_home()
+    settings.export()
+    return settings

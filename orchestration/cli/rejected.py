@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import sys
 
-from orchestration.cli.locations import apply_locations
+from orchestration.cli.locations import settings_from
 
 
 def cmd_rejected(args) -> int:
     """List rejected input rows by source and reason, then the rows themselves."""
     import duckdb
 
-    _, warehouse = apply_locations(args)
+    warehouse = settings_from(args).warehouse
     if not warehouse.exists():
         print(f"error: no warehouse at {warehouse}; run `lvsocial run` first", file=sys.stderr)
         return 2

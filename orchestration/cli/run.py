@@ -12,23 +12,24 @@ import uuid
 from pathlib import Path
 
 from orchestration import config
-from orchestration.cli.locations import apply_locations
+from orchestration.cli.locations import settings_from
 from orchestration.cli.progress import Outcome, Progress, WorkerOutput, watch
 from orchestration.cli.summary import summary
+from orchestration.settings import Settings
 
 
 def cmd_run(args) -> int:
     from orchestration.engines.targets import engine_for
 
     try:
-        landing, warehouse = apply_locations(args)
+        settings = settings_from(args)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    landing, warehouse, target = settings.landing_dir, settings.warehouse, settings.target
     progress = Progress()
-    target = os.environ["LVSOCIAL_TARGET"]
-    engine = engine_for(target, warehouse)
-    print(f"lvsocial run\n  landing   {landing}\n  warehouse {warehouse}\n  dagster   {os.environ['DAGSTER_HOME']}"
+    engine = engine_for(target, warehouse, settings)
+    print(f"lvsocial run\n  landing   {landing}\n  warehouse {warehouse}\n  dagster   {settings.dagster_home}"
           + ("" if engine.in_store else f"\n  target    {engine.describe()}"), flush=True)
     if not landing.is_dir():
         print(f"error: landing folder {landing} does not exist", file=sys.stderr)
@@ -42,9 +43,9 @@ def cmd_run(args) -> int:
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    parse = config.start_parse(warehouse, engine)  # while the sources load
+    parse = config.start_parse(settings, engine)  # while the sources load
     try:
-        return _run_pipeline(args, landing, warehouse, progress, parse)
+        return _run_pipeline(args, settings, progress, parse)
     finally:
         config.finish_parse(parse, stop=True)  # normally finished before the transform run
 
@@ -60,9 +61,10 @@ def _check(engine) -> str | None:
     return None
 
 
-def _run_pipeline(args, landing: Path, warehouse: Path, progress: Progress, parse) -> int:
+def _run_pipeline(args, settings: Settings, progress: Progress, parse) -> int:
     from ingestion import landing as landing_mod
 
+    landing, warehouse = settings.landing_dir, settings.warehouse
     found = landing_mod.scan(landing)
     snapshots = sorted(found.register_snapshots())
     progress.say(f"landing: {len(snapshots)} register snapshot(s)"
@@ -103,7 +105,7 @@ def _run_pipeline(args, landing: Path, warehouse: Path, progress: Progress, pars
             run_config = {"ops": {a.op.name: {"config": {"force_reload": True}} for a in source.assets
                                   if a.op.config_schema and "force_reload" in a.op.config_field.config_type.fields}}
         run_job(defs.resolve_job_def(source.job_name), instance, tags=tags, run_config=run_config,
-                verbose=args.verbose, progress=progress, outcome=outcome)
+                verbose=args.verbose, progress=progress, outcome=outcome, settings=settings)
     if outcome.blocking_failed:
         progress.say("a blocking check failed on raw data: the marts are left as they were")
     else:
@@ -113,8 +115,8 @@ def _run_pipeline(args, landing: Path, warehouse: Path, progress: Progress, pars
         if problem:
             progress.say(f"warning: {problem}")
         run_job(defs.resolve_job_def("transform"), instance, tags=base_tags, run_config=transform_config,
-                verbose=args.verbose, progress=progress, outcome=outcome)
-    summary(warehouse, outcome, progress)
+                verbose=args.verbose, progress=progress, outcome=outcome, settings=settings)
+    summary(settings, outcome, progress)
     return 0 if outcome.ok and not outcome.blocking_failed else 1
 
 
@@ -154,17 +156,19 @@ def _process_alive(pid: int) -> bool:
 
 
 def run_job(job, instance, *, tags: dict[str, str] | None = None, run_config: dict | None = None,
-            verbose: bool = False, progress: Progress | None = None, outcome: Outcome | None = None) -> Outcome:
+            verbose: bool = False, progress: Progress | None = None, outcome: Outcome | None = None,
+            settings: Settings | None = None) -> Outcome:
     """Run one job of the pipeline in this process on the Dagster `instance`, recorded there as any run, and
     return what it reported.
 
     `job` is a resolved job (`defs.resolve_job_def(name)`); `tags` are the run's tags (e.g. `run_tags(...)` and a
     partition's); `run_config` is merged with the console logger's (errors only). Materialisations, failed checks
     and step failures are printed through `progress` (a new one when not given) as the run stores them. Unless
-    `verbose`, what the run's threads print (dbt's log lines) goes to `$DAGSTER_HOME/logs/run-<id>.log` instead of
-    the terminal. The events are added to `outcome` when given (one Outcome over several jobs), else to a new one;
-    it is returned either way: `.runs[-1]` is this run's (job, run id, succeeded), `.ok` is False when a run failed
-    or could not start (a definitions or instance error, in `.errors`)."""
+    `verbose`, what the run's threads print (dbt's log lines) goes to `run-<id>.log` in the logs folder of
+    `settings` (this process's when not given: `$DAGSTER_HOME/logs`) instead of the terminal. The events are added
+    to `outcome` when given (one Outcome over several jobs), else to a new one; it is returned either way:
+    `.runs[-1]` is this run's (job, run id, succeeded), `.ok` is False when a run failed or could not start (a
+    definitions or instance error, in `.errors`)."""
     progress = progress or Progress()
     outcome = Outcome() if outcome is None else outcome
     run_id = str(uuid.uuid4())
@@ -182,7 +186,7 @@ def run_job(job, instance, *, tags: dict[str, str] | None = None, run_config: di
             done.set()
 
     worker = threading.Thread(target=execute, daemon=True)
-    log_path = Path(os.environ["DAGSTER_HOME"]) / "logs" / f"run-{run_id[:8]}.log"
+    log_path = (settings or Settings()).logs_dir / f"run-{run_id[:8]}.log"
     terminal, log = sys.stdout, None
     if not verbose:
         # dbt's log lines go to the run's log file; Dagster's error-level lines (stderr) stay on the terminal.

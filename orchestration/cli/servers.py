@@ -3,17 +3,18 @@ and definitions as `lvsocial run`; and `lvsocial prepare`, which builds the dbt 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from orchestration import config
-from orchestration.cli.locations import apply_locations
+from orchestration.cli.locations import settings_from
+from orchestration.settings import Settings
 
 
 def cmd_ui(args) -> int:
-    landing, warehouse = apply_locations(args)
+    settings = settings_from(args)
+    landing, warehouse = settings.landing_dir, settings.warehouse
     config.prepare_manifest()
     mode = " (read-only: no launching, no wiping)" if args.read_only else \
         " (web server only: the daemon of the instance launches runs)" if args.no_daemon else ""
@@ -29,21 +30,22 @@ def cmd_ui(args) -> int:
     else:
         cmd = [str(bin_dir / "dagster"), "dev", "-m", "orchestration.definitions", "-h", args.host,
                "-p", str(args.port)]
-    return _run_child(cmd)
+    return _run_child(cmd, settings)
 
 
 def cmd_daemon(args) -> int:
-    landing, warehouse = apply_locations(args)
+    settings = settings_from(args)
     config.prepare_manifest()
-    print(f"Dagster daemon (schedules, sensors, run queue, run monitoring) on {os.environ['DAGSTER_HOME']} — "
-          f"landing {landing}, warehouse {warehouse}", flush=True)
+    print(f"Dagster daemon (schedules, sensors, run queue, run monitoring) on {settings.dagster_home} — "
+          f"landing {settings.landing_dir}, warehouse {settings.warehouse}", flush=True)
     cmd = [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-m", "orchestration.definitions"]
-    return _run_child(cmd)
+    return _run_child(cmd, settings)
 
 
-def _run_child(cmd: list[str]) -> int:
-    """Run a Dagster server process in the repository until it ends; Ctrl-C stops it the way Dagster expects."""
-    proc = subprocess.Popen(cmd, cwd=config.REPO_ROOT)
+def _run_child(cmd: list[str], settings: Settings) -> int:
+    """Run a Dagster server process in the repository until it ends, with the settings in its environment (its
+    code locations build their resources from them); Ctrl-C stops it the way Dagster expects."""
+    proc = subprocess.Popen(cmd, cwd=config.REPO_ROOT, env=settings.child_env())
     try:
         return proc.wait()
     except KeyboardInterrupt:

@@ -4,19 +4,20 @@ rows rejected, and where the marts, the quality report, the published copy, the 
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 from orchestration.cli.progress import Outcome, Progress
+from orchestration.settings import Settings
 
 
-def summary(warehouse: Path, outcome: Outcome, progress: Progress) -> None:
+def summary(settings: Settings, outcome: Outcome, progress: Progress) -> None:
     import duckdb
 
     from orchestration.engines.targets import engine_for
     from orchestration.publishing import published_dir
 
+    warehouse = settings.warehouse
     checks = outcome.checks
     passed = sum(1 for _, ok, _ in checks if ok)
     failed = [(n, s) for n, ok, s in checks if not ok]
@@ -33,8 +34,8 @@ def summary(warehouse: Path, outcome: Outcome, progress: Progress) -> None:
     except duckdb.Error as exc:
         print(f"  could not open the warehouse to count rows: {exc}")
         return
-    target = os.environ.get("LVSOCIAL_TARGET", "duckdb")
-    engine = engine_for(target, warehouse)
+    target = settings.target
+    engine = engine_for(target, warehouse, settings)
     count = engine.rows
     published_db = published_dir(warehouse) / "lvsocial.duckdb"
     if target == "spark" and published_db.exists():

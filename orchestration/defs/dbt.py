@@ -9,6 +9,7 @@ import dagster as dg
 
 from orchestration.dbt_specs import load_specs
 from orchestration.resources import Warehouse
+from orchestration.settings import Settings
 
 
 class DbtBuildConfig(dg.Config):
@@ -26,10 +27,10 @@ class DbtSettings(dg.ConfigurableResource):
     target: str = "duckdb"
 
 
-def dbt_resource() -> DbtSettings:
+def dbt_resource(settings: Settings) -> DbtSettings:
     from orchestration.engines.targets import target_name
 
-    return DbtSettings(target=target_name())
+    return DbtSettings(target=target_name(settings.target))
 
 
 SPECS = load_specs()

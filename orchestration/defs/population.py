@@ -1,31 +1,28 @@
 """Population in Dagster: the PxWeb-style file (one, unpartitioned; loading replaces it) unpivoted into
 `raw.population`, its Great Expectations check, the nothing-lost check and a sensor on the file."""
 
-import json
-
 import dagster as dg
 
 from expectations import population as population_suite
-from expectations.runner import validate_frame
 from ingestion import population
-from ingestion.common import IngestionError
 from ingestion.landing import Landing
-from orchestration.defs.budgets import nothing_lost_problems
+from ingestion.sources import POPULATION, WHOLE_KEY
+from orchestration.loading import fingerprint, gx_check, load_partitions, nothing_lost_check, one_by_one, raw_key
 from orchestration.resources import LandingFolder, Warehouse
 from orchestration.sources import IngestionSource
 
-RAW_POPULATION = dg.AssetKey(["raw", "population"])
+RAW_POPULATION = raw_key(POPULATION.tables[0])
 CODE = "https://github.com/lvsocial/lvsocial/blob/main/ingestion/population.py"
 
 
 def _files(landing: Landing):
-    return landing.files.get("population", {}).get("iedzivotaji", [])
+    return landing.of(POPULATION).get(WHOLE_KEY, [])
 
 
 @dg.asset(
     key=RAW_POPULATION,
     pool="warehouse",
-    group_name="population_raw",
+    group_name=f"{POPULATION.area}_raw",
     kinds={"python", "duckdb"},
     owners=["team:lvsocial-data"],
     retry_policy=dg.RetryPolicy(max_retries=1, delay=2),
@@ -39,47 +36,34 @@ def _files(landing: Landing):
 )
 def population_by_municipality(context: dg.AssetExecutionContext, warehouse: Warehouse,
                                landing: LandingFolder) -> dg.MaterializeResult:
-    paths = _files(landing.scan())
-    with warehouse.connect() as con:
-        population.ensure_tables(con)
-        if not paths:
-            context.log.warning(f"no reference/iedzivotaji.csv in {landing.path}; raw.population left as it was")
-            rows = con.execute("select count(*) from raw.population").fetchone()[0]
-            return dg.MaterializeResult(metadata={"rows_loaded": 0, "dagster/row_count": rows})
-        try:
-            totals, notes = population.load(con, paths)
-        except IngestionError as exc:
-            raise dg.Failure(description=str(exc)) from exc
-        rows = con.execute("select count(*) from raw.population").fetchone()[0]
-        warehouse.mirror(con, [population.SOURCE], log=context.log.info)  # to the postgres/spark target
+    def missing(key: str) -> None:
+        context.log.warning(f"no {POPULATION.subfolder}/{POPULATION.file_name(key)} in {landing.path}; "
+                            "raw.population left as it was")
+
+    done = load_partitions(context, warehouse, landing, POPULATION,
+                           one_by_one(lambda con, key, paths: (*population.load(con, paths), {})),
+                           key_field="partition", label=lambda key: "population", on_missing=missing)
+    if done.failures:  # one file: its error is the description
+        raise dg.Failure(description="\n".join(done.failures))
+    if not done.per_file:
+        return dg.MaterializeResult(metadata={"rows_loaded": 0, "dagster/row_count": done.rows_in_table})
+    with warehouse.connect(read_only=True) as con:
         areas, years = con.execute("select count(distinct area_label), count(distinct year) "
                                    "from raw.population").fetchone()
-    for note in notes[:20]:
-        context.log.warning(note)
-    file_info = totals.pop("files")[0]
-    return dg.MaterializeResult(metadata={**file_info, **totals, "areas": areas, "years": years,
-                                          "dagster/row_count": rows})
+    (row,) = done.per_file
+    totals = {k: row[k] for k in ("rows_read", "rows_loaded", "rows_rejected")}
+    return dg.MaterializeResult(metadata={**row["file_info"], **totals, "areas": areas, "years": years,
+                                          "dagster/row_count": done.rows_in_table})
 
 
-@dg.asset_check(asset=RAW_POPULATION, name="gx_raw_population", blocking=True,
-                description="Great Expectations suite on raw population: every label parsed (2021 code or "
-                            "pre-reform name with validity date), known ATVK codes, one value per area × year, "
-                            "plausible counts.")
-def gx_raw_population(warehouse: Warehouse) -> dg.AssetCheckResult:
-    frame = warehouse.frame(population_suite.QUERY)
-    summary = validate_frame(frame, population_suite.SUITE, population_suite.expectations)
-    return dg.AssetCheckResult(passed=summary.success, metadata=summary.as_metadata(),
-                               severity=dg.AssetCheckSeverity.ERROR)
-
-
-@dg.asset_check(asset=RAW_POPULATION, name="rows_read_equal_loaded_plus_rejected", blocking=True,
-                description="Nothing lost: area × year values read = loaded + rejected, and raw holds exactly the "
-                            "loaded ones.")
-def population_nothing_lost(warehouse: Warehouse) -> dg.AssetCheckResult:
-    checked, problems = nothing_lost_problems(warehouse, population.SOURCE, population.TABLE,
-                                              population.PARTITION_COLUMN)
-    return dg.AssetCheckResult(passed=not problems, metadata={"files_checked": checked,
-                                                              "problems": "\n".join(problems[:20])})
+gx_raw_population = gx_check(
+    RAW_POPULATION, "gx_raw_population", population_suite.QUERY, population_suite.SUITE,
+    population_suite.expectations,
+    "Great Expectations suite on raw population: every label parsed (2021 code or pre-reform name with validity "
+    "date), known ATVK codes, one value per area × year, plausible counts.")
+population_nothing_lost = nothing_lost_check(
+    POPULATION, POPULATION.tables[0], "Nothing lost: area × year values read = loaded + rejected, and raw holds "
+    "exactly the loaded ones.")
 
 
 @dg.sensor(name="population_file_sensor", minimum_interval_seconds=60,
@@ -88,13 +72,12 @@ def population_nothing_lost(warehouse: Warehouse) -> dg.AssetCheckResult:
                        "reference/iedzivotaji.csv appears or changes.")
 def population_file_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
     paths = _files(landing.scan())
-    current = json.dumps([f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in paths])
+    current = fingerprint(paths)
     if not paths or current == context.cursor:
         return dg.SensorResult(run_requests=[], cursor=context.cursor)
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=current)], cursor=current)
 
 
-SOURCES = [IngestionSource("population", [population_by_municipality], None,
-                           lambda landing: ["all"] if _files(landing) else [], population.ensure_tables)]
+SOURCES = [IngestionSource(POPULATION.job, [population_by_municipality])]
 CHECKS = [gx_raw_population, population_nothing_lost]
 SENSORS = [population_file_sensor]

@@ -11,13 +11,15 @@ import dagster as dg
 
 from expectations import registry as registry_suite
 from ingestion import registry
+from ingestion.sources import REGISTRY
+from orchestration.loading import fingerprint, load_partitions, nothing_lost_check, raw_key
 from orchestration.resources import LandingFolder, Warehouse
 from orchestration.run_scope import run_partition_range
 from orchestration.snapshot_checks import validate_snapshots
-from orchestration.sources import IngestionSource
+from orchestration.sources import IngestionSource, partitions_def
 
-RAW_REGISTRY = dg.AssetKey(["raw", "registry_provider_services"])
-register_snapshots = dg.DynamicPartitionsDefinition(name="register_snapshots")
+RAW_REGISTRY = raw_key(REGISTRY.tables[0])
+register_snapshots = partitions_def(REGISTRY)
 CODE = "https://github.com/lvsocial/lvsocial/blob/main/ingestion/registry.py"
 
 
@@ -30,7 +32,7 @@ class ReloadConfig(dg.Config):
     partitions_def=register_snapshots,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse",
-    group_name="registry_raw",
+    group_name=f"{REGISTRY.area}_raw",
     kinds={"python", "duckdb"},
     owners=["team:lvsocial-data"],
     retry_policy=dg.RetryPolicy(max_retries=1, delay=2),
@@ -44,56 +46,30 @@ class ReloadConfig(dg.Config):
 )
 def registry_provider_services(context: dg.AssetExecutionContext, config: ReloadConfig, warehouse: Warehouse,
                                landing: LandingFolder) -> dg.MaterializeResult:
-    files = landing.scan().register_snapshots()
-    keys = context.partition_keys
-    per_file, failures, warnings = [], [], []
-    jobs = []
-    for key in keys:
-        if files.get(key):
-            jobs.append((dt.date.fromisoformat(key), files[key]))
-        else:
-            context.log.warning(f"snapshot {key}: no file for it in {landing.path} any more; raw keeps "
-                                "what was loaded before")
-    with warehouse.connect() as con:
+    def load(con, jobs):
         # Files are parsed in worker processes while this one writes them, in snapshot order.
-        loaded = registry.load_snapshots(con, jobs, force=config.force_reload)
-        for i, (snapshot, totals, notes, error) in enumerate(loaded, start=1):
-            key, paths = snapshot.isoformat(), files[snapshot.isoformat()]
-            if error is not None:
-                failures.append(str(error))
-                context.log.error(f"snapshot {key}: {error}")
-                continue
-            warnings += [f"{paths[0].name}: {n}" for n in notes]
-            file_info = totals.pop("files")[0]
-            per_file.append({"snapshot_date": key, "file": paths[0].name, **totals})
-            context.log_event(dg.AssetObservation(
-                asset_key=RAW_REGISTRY, partition=key, metadata={**file_info, "snapshot_date": key, **totals}))
-            unchanged = " (unchanged: already loaded from this file)" if totals.get("unchanged") else ""
-            context.log.info(f"[{i}/{len(jobs)}] snapshot {key}: {paths[0].name} — {totals['rows_loaded']} "
-                             f"loaded, {totals['rows_rejected']} rejected{unchanged}")
-        rows_in_table = con.execute("select count(*) from raw.registry_provider_services").fetchone()[0] \
-            if per_file else 0
-        warehouse.mirror(con, [registry.SOURCE], log=context.log.info)  # to the postgres/spark target
-    for w in warnings[:20]:
-        context.log.warning(w)
-    warning_text = "\n".join(f"- {w}" for w in warnings[:200]) or "none"
-    if failures:
-        raise dg.Failure(
-            description=f"{len(failures)} register file(s) could not be loaded; the other snapshots were loaded",
-            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures)),
-                      "warnings": dg.MetadataValue.md(warning_text)})
+        loaded = registry.load_snapshots(con, [(dt.date.fromisoformat(key), paths) for key, paths in jobs],
+                                         force=config.force_reload)
+        for (key, paths), (_, totals, notes, error) in zip(jobs, loaded):
+            yield key, paths, error if error is not None else (totals, notes, {})
+
+    def missing(key: str) -> None:
+        context.log.warning(f"snapshot {key}: no file for it in {landing.path} any more; raw keeps "
+                            "what was loaded before")
+
+    done = load_partitions(
+        context, warehouse, landing, REGISTRY, load, key_field="snapshot_date", label=lambda key: f"snapshot {key}",
+        on_missing=missing, count_always=False,
+        suffix=lambda totals: " (unchanged: already loaded from this file)" if totals.get("unchanged") else "")
+    done.raise_failures("{n} register file(s) could not be loaded; the other snapshots were loaded", 200)
     return dg.MaterializeResult(metadata={
-        "warnings": dg.MetadataValue.md(warning_text),
-        "snapshots_loaded": len(per_file),
-        "snapshots_unchanged": sum(1 for r in per_file if r.get("unchanged")),
-        "rows_read": sum(r["rows_read"] for r in per_file),
-        "rows_loaded": sum(r["rows_loaded"] for r in per_file),
-        "rows_rejected": sum(r["rows_rejected"] for r in per_file),
-        "dagster/row_count": rows_in_table,
-        "files": dg.MetadataValue.md(
-            "| snapshot | file | read | loaded | rejected |\n|---|---|---|---|---|\n" + "\n".join(
-                f"| {r['snapshot_date']} | {r['file']} | {r['rows_read']} | {r['rows_loaded']} | "
-                f"{r['rows_rejected']} |" for r in per_file)),
+        "warnings": done.warnings_md(200),
+        "snapshots_loaded": len(done.per_file),
+        "snapshots_unchanged": sum(1 for r in done.per_file if r.get("unchanged")),
+        **done.sums(),
+        "dagster/row_count": done.rows_in_table,
+        "files": done.files_md({"snapshot_date": "snapshot", "file": "file", "rows_read": "read",
+                                "rows_loaded": "loaded", "rows_rejected": "rejected"}),
     })
 
 
@@ -110,33 +86,6 @@ def gx_raw_registry(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     if summary.docs_index:
         metadata["data_docs"] = dg.MetadataValue.path(str(summary.docs_index))
     return dg.AssetCheckResult(passed=summary.success, metadata=metadata, severity=dg.AssetCheckSeverity.ERROR)
-
-
-@dg.asset_check(asset=RAW_REGISTRY, name="rows_read_equal_loaded_plus_rejected", blocking=True,
-                description="Nothing lost: for every register file, rows read = rows loaded + rows rejected, and "
-                            "raw holds exactly the loaded rows.")
-def registry_nothing_lost(warehouse: Warehouse) -> dg.AssetCheckResult:
-    # One pass over raw and one over the rejected rows (grouped), not one scan per file; on the target.
-    bad = warehouse.rows("""
-            with in_raw as (
-                select _source_file as source_file, cast(_snapshot_date as varchar) as partition_key, count(*) as n
-                from raw.registry_provider_services group by 1, 2
-            ),
-            in_rejected as (
-                select source_file, partition_key, count(*) as n
-                from audit.rejected_rows where source = 'registry' group by 1, 2
-            )
-            select l.source_file, l.rows_read, l.rows_loaded, l.rows_rejected, coalesce(r.n, 0) as in_raw,
-                   coalesce(j.n, 0) as in_rejected
-            from audit.load_log l
-            left join in_raw r on r.source_file = l.source_file and r.partition_key = l.partition_key
-            left join in_rejected j on j.source_file = l.source_file and j.partition_key = l.partition_key
-            where l.source = 'registry'
-        """)
-    problems = [f"{f}: read {r}, loaded {lo}, rejected {rej}, in raw {raw}, in rejected_rows {jr}"
-                for f, r, lo, rej, raw, jr in bad if r != lo + rej or raw != lo or jr != rej]
-    return dg.AssetCheckResult(passed=not problems, metadata={"files_checked": len(bad),
-                                                              "problems": "\n".join(problems[:20])})
 
 
 UNMAPPED_SERVICE_NAMES = dg.AssetKey(["intermediate", "int_registry_service_names_unmapped"])
@@ -174,10 +123,6 @@ def registry_service_names_classified(warehouse: Warehouse) -> dg.AssetCheckResu
                   "unmapped": dg.MetadataValue.md(table if unmapped else "none")})
 
 
-def _fingerprint(paths) -> str:
-    return ";".join(f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in paths)
-
-
 @dg.sensor(name="register_snapshot_sensor", minimum_interval_seconds=60,
            job_name="register_snapshot",
            description="Adds a register partition and requests a run when a snapshot file appears (or changes) "
@@ -185,7 +130,7 @@ def _fingerprint(paths) -> str:
 def register_snapshot_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
     seen = json.loads(context.cursor) if context.cursor else {}
     files = landing.scan().register_snapshots()
-    current = {key: _fingerprint(paths) for key, paths in files.items()}
+    current = {key: fingerprint(paths) for key, paths in files.items()}
     existing = set(context.instance.get_dynamic_partitions(register_snapshots.name))
     new_keys = sorted(k for k in current if k not in existing)
     # On the first tick (the sensor just switched on) snapshots that already have a partition were loaded by
@@ -200,7 +145,9 @@ def register_snapshot_sensor(context: dg.SensorEvaluationContext, landing: Landi
     )
 
 
-SOURCES = [IngestionSource("registry", [registry_provider_services], register_snapshots,
-                           lambda landing: sorted(landing.register_snapshots()), registry.ensure_tables)]
+SOURCES = [IngestionSource(REGISTRY.job, [registry_provider_services])]
+registry_nothing_lost = nothing_lost_check(
+    REGISTRY, REGISTRY.tables[0], "Nothing lost: for every register file, rows read = rows loaded + rows rejected, "
+    "and raw holds exactly the loaded rows.")
 CHECKS = [gx_raw_registry, registry_nothing_lost, registry_service_names_classified]
 SENSORS = [register_snapshot_sensor]

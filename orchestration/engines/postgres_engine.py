@@ -2,12 +2,11 @@
 results read back typed as DuckDB types them, the marts pulled for the published copy; PostgreSQL's type map and
 the few rewrites the checks' DuckDB SQL needs on it.
 
-The connection comes from $LVSOCIAL_PG_HOST, _PORT, _USER, _PASSWORD and _DATABASE (the same variables dbt's
-profile reads)."""
+The connection comes from the settings (`Settings.pg`: $LVSOCIAL_PG_HOST, _PORT, _USER, _PASSWORD and _DATABASE, the
+same variables dbt's profile reads)."""
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -23,16 +22,6 @@ from orchestration.engines.base import (
     quote_list,
     raw_tables,
 )
-
-PG_DEFAULTS = {"LVSOCIAL_PG_HOST": "127.0.0.1", "LVSOCIAL_PG_PORT": "5432", "LVSOCIAL_PG_USER": "lvsocial",
-               "LVSOCIAL_PG_PASSWORD": "", "LVSOCIAL_PG_DATABASE": "lvsocial"}
-
-
-def pg_settings() -> dict:
-    env = {k: os.environ.get(k) or v for k, v in PG_DEFAULTS.items()}
-    return {"host": env["LVSOCIAL_PG_HOST"], "port": int(env["LVSOCIAL_PG_PORT"]), "user": env["LVSOCIAL_PG_USER"],
-            "password": env["LVSOCIAL_PG_PASSWORD"], "dbname": env["LVSOCIAL_PG_DATABASE"]}
-
 
 # The check queries' DuckDB-only constructs PostgreSQL lacks: `try_cast(<expr> as integer)` (a CASE casts only text
 # that is an integer) and `cast(... as double)` (spelt `double precision`). Other DuckDB-only SQL fails on the
@@ -83,7 +72,11 @@ class PostgresEngine(Engine):
                 "TIMESTAMP WITH TIME ZONE": "timestamptz", "BOOLEAN": "boolean", "HUGEINT": "numeric(38)"}
 
     def __init__(self, settings: dict | None = None):
-        self.settings = settings or pg_settings()
+        if settings is None:
+            from orchestration.settings import Settings
+
+            settings = Settings().pg
+        self.settings = settings
 
     def check(self) -> None:
         try:

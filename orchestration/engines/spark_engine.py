@@ -10,12 +10,10 @@ a run with nothing new starts no JVM at all, and the check queries of one step s
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
-from orchestration.config import dbt_target_dir
 from orchestration.engines.base import (
     AUDIT_TABLES,
     LOAD_LOG_QUERY,
@@ -25,6 +23,7 @@ from orchestration.engines.base import (
     duckdb_columns,
     raw_tables,
 )
+from orchestration.settings import dbt_target_dir
 
 STATE_FILE = "mirrored_load_log.json"
 
@@ -34,11 +33,6 @@ STATE_FILE = "mirrored_load_log.json"
 _REGEXP_G = re.compile(r",\s*'g'\s*\)")
 _LITERAL = re.compile(r"'(?:[^']|'')*'")
 _AS_VARCHAR = re.compile(r"\bas\s+varchar\s*\)", re.IGNORECASE)
-
-
-def spark_dir(warehouse: Path | str) -> Path:
-    """Spark's SQL warehouse and Derby metastore: $LVSOCIAL_SPARK_DIR, else `spark/` next to the warehouse file."""
-    return Path(os.environ.get("LVSOCIAL_SPARK_DIR") or Path(warehouse).parent / "spark").resolve()
 
 
 class SparkEngine(Engine):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+
+from orchestration.settings import Settings
 
 # The child processes run from the repository, so `-m orchestration.engines.spark_worker` resolves there.
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +52,7 @@ def spark_conf(spark_dir: Path | str) -> dict[str, str]:
     """The session settings, the same as the `spark` output of dbt_project/profiles.yml."""
     home = Path(spark_dir).resolve()
     return {
-        "spark.master": os.environ.get("LVSOCIAL_SPARK_MASTER") or "local[2]",
+        "spark.master": Settings().spark_master,
         "spark.app.name": "lvsocial-raw",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",

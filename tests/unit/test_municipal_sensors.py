@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.landing import scan
-from orchestration.defs.budgets import budget_files_sensor, years_in
+from orchestration.defs.municipal import budget_files_sensor, years_in
 from orchestration.defs.population import population_file_sensor
 from orchestration.resources import LandingFolder
 
