@@ -102,7 +102,8 @@ def fetch_source(source: Source, client: HttpClient, *, portal: str, pxweb_base:
         if response is not None and response.path is not None:
             response.path.unlink(missing_ok=True)
         entry.outcome = "failed"
-        entry.reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
+        known = isinstance(exc, (checks.CheckError, pxweb.TableError, FetchError))
+        entry.reason = getattr(exc, "reason", None) or (str(exc) if known else f"{type(exc).__name__}: {exc}")
         if isinstance(exc, FetchError):
             entry.url = entry.url or exc.url or None
             entry.http_status = entry.http_status or exc.http_status
