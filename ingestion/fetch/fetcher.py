@@ -33,6 +33,7 @@ class Result:
     reason: str | None = None
     entry: archive.Entry | None = None
     notes: list[str] = field(default_factory=list)  # checks' findings, retried attempts
+    transient: bool = False  # failed on troubles that may pass (worth trying again later)
 
 
 def bases(catalogue: Catalogue, portal: str | None = None, pxweb_base: str | None = None) -> tuple[str, str]:
@@ -58,6 +59,7 @@ def fetch_source(source: Source, client: HttpClient, *, portal: str, pxweb_base:
     retrieved = clock()
     entry = archive.Entry(source=source.name, retrieved_at=archive.iso(retrieved))
     notes: list[str] = []
+    transient = False
     response: Response | None = None
     try:
         if source.kind == "ckan":
@@ -107,8 +109,9 @@ def fetch_source(source: Source, client: HttpClient, *, portal: str, pxweb_base:
         if isinstance(exc, FetchError):
             entry.url = entry.url or exc.url or None
             entry.http_status = entry.http_status or exc.http_status
+            transient = exc.transient
     archive.append(archive_root, entry)
-    return Result(source.name, entry.outcome, entry.reason, entry, notes)
+    return Result(source.name, entry.outcome, entry.reason, entry, notes, transient)
 
 
 def _keep_landing(source: Source, latest: archive.Entry, root: Path, landing: Path) -> tuple[str | None, str | None]:

@@ -37,6 +37,7 @@ class FetchError(Exception):
         super().__init__(reason)
         self.reason, self.url, self.http_status, self.headers = reason, url, http_status, headers or {}
         self.body = body  # the start of an error answer (CKAN explains a 404 in JSON)
+        self.transient = False  # True when every try met a passing trouble (5xx, 429, broken, cut short, stalled)
 
 
 class Retryable(Exception):
@@ -132,8 +133,10 @@ class HttpClient:
             except Retryable as exc:
                 attempts.append(exc.reason)
                 if attempt == self.tries:
-                    raise FetchError(f"{exc.reason} (gave up after {attempt} tries)", url=url,
-                                     http_status=exc.status) from None
+                    error = FetchError(f"{exc.reason} (gave up after {attempt} tries)", url=url,
+                                       http_status=exc.status)
+                    error.transient = True
+                    raise error from None
                 delay = exc.delay if exc.delay is not None else self.backoff * 2 ** (attempt - 1)
                 self.sleep(min(delay, self.max_wait))
         raise AssertionError("unreachable")
