@@ -216,10 +216,14 @@ class HttpClient:
                 digest.update(chunk)
                 size += len(chunk)
                 out.write(chunk) if out is not None else chunks.append(chunk)
+            expected = response.headers.get("content-length")
+            if expected and expected.isdigit() and received != int(expected):
+                raise Retryable(f"the body from {response.url} has {received} bytes, not the {expected} of its "
+                                "Content-Length (cut short)")
             if inflater is not None:
                 if not inflater.eof:
-                    raise Retryable(f"the {encoding} body from {response.url} ended before its end "
-                                    f"({received} bytes received)")
+                    raise Retryable(f"the {encoding} body from {response.url} was cut short: its stream ends "
+                                    f"without its end ({received} bytes received)")
                 rest = inflater.flush()
                 digest.update(rest)
                 size += len(rest)
@@ -227,10 +231,6 @@ class HttpClient:
         finally:
             if out is not None:
                 out.close()
-        expected = response.headers.get("content-length")
-        if expected and expected.isdigit() and received != int(expected):
-            raise Retryable(f"the body from {response.url} has {received} bytes, not the {expected} of its "
-                            "Content-Length (cut short)")
         response.bytes, response.sha256 = size, digest.hexdigest()
         if path is None:
             response.body = b"".join(chunks)

@@ -122,7 +122,7 @@ def from_csv(text: str) -> Table:
             raise TableError(f"CSV line {a + 2}: {len(record)} fields, the header has {len(header)}")
         for t, v in enumerate(record[1:]):
             if v.strip() not in ("", "..", "...", "-", "…"):
-                values[(a, t)] = v.strip()
+                values[(a, t)] = int(v.strip()) if v.strip().isdigit() else v.strip()
     return Table(header[0] or "Teritoriālā vienība", [r[0].strip() for r in records[1:]], years, values)
 
 
