@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 
 import dagster as dg
@@ -14,11 +16,11 @@ import pytest
 
 from ingestion import population
 from ingestion.common import ensure_audit
-from ingestion.fetch import archive
+from ingestion.fetch import archive, catalogue
 from ingestion.fetch.http import HttpClient, retry_after
 from orchestration import cli
 from orchestration.resources import LandingFolder
-from tests.conftest import SAMPLE_LANDING, restored_environ
+from tests.conftest import REPO, SAMPLE_LANDING, restored_environ
 from tests.fetch_server import PublisherServer, Reply
 from tests.unit.test_fetch import POP, POPULATION, _register
 
@@ -94,8 +96,7 @@ def test_connection_refused_is_retried_then_failed(tmp_path):
     assert waits == [1.0, 2.0] and info.value.transient
 
 
-def test_the_dagster_job_records_each_outcome_and_the_schedule_is_stopped(server, tmp_path):
-    from orchestration.definitions import defs
+def test_the_dagster_job_records_each_outcome(server, tmp_path):
     from orchestration.defs.fetch import Publishers, fetch_job
 
     _register(server)
@@ -117,15 +118,26 @@ def test_the_dagster_job_records_each_outcome_and_the_schedule_is_stopped(server
     assert "HTTP 503" in failures["fetch_population"]["reason"].value
     assert failures["fetch_esf_cfla_2014_2020"]["attempt"].value == 1  # no package: not tried again
     assert retried == ["fetch_population"]
-    schedule = defs.resolve_schedule_def("fetch_publishers_daily")
-    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
-    assert schedule.job_name == "fetch_publishers"
-    # `lvsocial run` runs the ingestion jobs and transform: none of them fetches.
-    from orchestration.definitions import SOURCES
+    assert [line.outcome for line in archive.entries(tmp_path / "a")].count("failed") == 4  # one per attempt
 
-    for name in [s.job_name for s in SOURCES] + ["transform", "register_snapshot"]:
-        assert not [n for n in defs.resolve_job_def(name).nodes if n.name.startswith("fetch_")], name
-    assert {r for r in defs.resolve_job_def("fetch_publishers").required_resource_keys} >= {"publishers", "landing"}
+
+def test_the_schedule_is_stopped_and_no_other_job_fetches():
+    """In a process of its own: importing the definitions binds the warehouse of in-process runs (tests/conftest)."""
+    code = """
+import dagster as dg
+from orchestration.definitions import SOURCES, defs
+schedule = defs.resolve_schedule_def("fetch_publishers_daily")
+print(schedule.default_status == dg.DefaultScheduleStatus.STOPPED, schedule.job_name)
+jobs = [s.job_name for s in SOURCES] + ["transform", "register_snapshot"]  # what `lvsocial run` and sensors run
+print([n.name for j in jobs for n in defs.resolve_job_def(j).nodes if n.name.startswith("fetch_")])
+print(sorted(n.name for n in defs.resolve_job_def("fetch_publishers").nodes))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    stopped, fetching_elsewhere, ops = out.stdout.strip().splitlines()[-3:]
+    assert stopped == "True fetch_publishers"
+    assert fetching_elsewhere == "[]"
+    assert ops == str(sorted(f"fetch_{name}" for name in catalogue.load().sources))
 
 
 def test_load_log_names_the_url_of_a_fetched_file_and_null_for_a_dropped_one(server, tmp_path, monkeypatch):
