@@ -17,8 +17,9 @@ from ingestion.fetch import archive, checks, ckan, pxweb
 from ingestion.fetch.catalogue import Catalogue, Source
 from ingestion.fetch.http import FetchError, HttpClient, Response
 from ingestion.fetch.landing_form import to_landing
+from ingestion.landing import DEFAULT_LANDING
 
-SAMPLE_LANDING = Path(__file__).resolve().parents[2] / "data" / "sample" / "landing"
+SAMPLE_LANDING = DEFAULT_LANDING.resolve()  # the shipped sample: never written by a fetch
 PORTAL_ENV, PXWEB_ENV = "LVSOCIAL_PORTAL_URL", "LVSOCIAL_PXWEB_URL"
 
 

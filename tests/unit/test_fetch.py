@@ -52,7 +52,7 @@ class Fetch:
 
     def files(self) -> dict[str, str]:
         """Every file of the archive (but the manifest) and of the landing folder, with its SHA-256."""
-        return {str(p.relative_to(p.parents[len(p.relative_to(root).parts) - 1].parent)): _sha(p.read_bytes())
+        return {f"{root.name}/{p.relative_to(root)}": _sha(p.read_bytes())
                 for root in (self.archive, self.landing) if root.exists() for p in sorted(root.rglob("*"))
                 if p.is_file() and p.name != archive.MANIFEST}
 
@@ -319,3 +319,19 @@ def test_one_failure_does_not_stop_the_other_sources(fetch, server):
     results = fetch("population", "registry")
     assert [(r.source, r.outcome) for r in results] == [("population", "failed"), ("registry", "new")]
     assert results[0].transient  # worth trying again later (the Dagster op's retry policy)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('kind = "ftp"\ncheck = "csv_header"\nlanding = "x.csv"', "kind 'ftp' is not one of ckan, pxweb"),
+    ('kind = "ckan"\ncheck = "json_data_list"\nlanding = "x.json"', "needs a package and a name_pattern"),
+    ('kind = "ckan"\npackage = "p"\nname_pattern = "x"\ncheck = "json_data_list"\nlanding = "../x.json"',
+     "must be a path inside the landing folder"),
+    ('kind = "ckan"\npackage = "p"\nname_pattern = "x"\ncheck = "json"\nlanding = "x.json"', "check 'json'"),
+    ('kind = "ckan"\nurl = "http://x"', "unexpected keyword argument 'url'"),
+])
+def test_a_catalogue_entry_that_cannot_work_is_refused_by_name(tmp_path, entry, message):
+    path = tmp_path / "publishers.toml"
+    path.write_text(f"[sources.mine]\n{entry}\n", encoding="utf-8")
+    with pytest.raises(catalogue.CatalogueError, match="source mine") as info:
+        catalogue.load(path)
+    assert message in str(info.value)
