@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.fetch.archive import provenance
+
 BOM = b"\xef\xbb\xbf"
 # The Latvian letters with diacritics and their plain letters: the Python copy of the table (the SQL copy is the dbt
 # macro `fold_lv` in dbt_project/macros/latvian_text.sql; tests/unit/test_common_parsing.py pins that the two agree).
@@ -216,6 +218,9 @@ AUDIT_DDL = [
         loaded_at timestamp)""",
     # Added later; warehouses created before keep working.
     "alter table audit.load_log add column if not exists parser_version varchar",
+    # Where a fetched file came from (the archive's manifest, ingestion/fetch/archive.py); NULL for hand-dropped ones.
+    "alter table audit.load_log add column if not exists source_url varchar",
+    "alter table audit.load_log add column if not exists retrieved_at timestamp",
 ]
 
 
@@ -297,11 +302,13 @@ def write_file_partition(con: duckdb.DuckDBPyConnection, *, source: str, table: 
                 con.register("_rejected", rejected)
                 con.execute("insert into audit.rejected_rows by name select * from _rejected")
                 con.unregister("_rejected")
+            source_url, retrieved_at = provenance(pf.path, sha)
             con.execute("insert into audit.load_log (source, source_file, sha256, file_size, encoding, rows_read, "
-                        "rows_loaded, rows_rejected, partition_key, loaded_at, parser_version) "
-                        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "rows_loaded, rows_rejected, partition_key, loaded_at, parser_version, source_url, "
+                        "retrieved_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as timestamp))",
                         [source, pf.path.name, sha, pf.path.stat().st_size, pf.encoding, pf.rows_read,
-                         len(pf.rows), len(pf.rejected), partition_key, loaded_at, parser_version])
+                         len(pf.rows), len(pf.rejected), partition_key, loaded_at, parser_version, source_url,
+                         retrieved_at.rstrip("Z") if retrieved_at else None])
             totals["files"].append({"file": str(pf.path), "sha256": sha, "size_bytes": pf.path.stat().st_size,
                                     "encoding": pf.encoding})
             totals["rows_read"] += pf.rows_read

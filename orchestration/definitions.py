@@ -8,6 +8,7 @@ import dagster as dg
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
+from orchestration.defs import fetch as fetching  # noqa: E402
 from orchestration.defs import registry  # noqa: E402
 from orchestration.defs.dbt import dbt_resource, lvsocial_dbt_assets  # noqa: E402
 from orchestration.defs.publish import published_marts  # noqa: E402
@@ -43,9 +44,9 @@ defs = dg.Definitions(
     + REPORT_ASSETS,
     asset_checks=[check for module in MODULES for check in module.CHECKS] + MART_CHECKS + HISTORY_CHECKS,
     sensors=[sensor for module in MODULES for sensor in module.SENSORS],
-    jobs=[source.job() for source in SOURCES] + [transform, register_snapshot],
-    schedules=[monthly_refresh],
-    resources={**default_resources(SETTINGS), "dbt": dbt_resource(SETTINGS)},
+    jobs=[source.job() for source in SOURCES] + [transform, register_snapshot] + fetching.JOBS,
+    schedules=[monthly_refresh] + fetching.SCHEDULES,
+    resources={**default_resources(SETTINGS), "dbt": dbt_resource(SETTINGS), **fetching.resources()},
     # One process, one step at a time: DuckDB takes one writer, and a reader fails while it writes.
     executor=dg.in_process_executor,
 )

@@ -208,7 +208,7 @@ XDIST_GROUPS = {
 
 
 def xdist_group(nodeid: str) -> str:
-    """The worker group of a test: its file's group in XDIST_GROUPS, else its file (`tests/unit/test_x.py`)."""
+    """The worker group of a test: its file's group in XDIST_GROUPS, else its own file."""
     path = nodeid.split("::", 1)[0]
     return XDIST_GROUPS.get(path.removeprefix("tests/"), path)
 

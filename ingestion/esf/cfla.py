@@ -219,3 +219,9 @@ def load_cfla_period(con: duckdb.DuckDBPyConnection, period: str, files: list[Pa
     totals["rows_in_file"] = pf.rows_in_file
     totals["rows_filtered"] = sum(pf.filtered.values())
     return totals, pf.warnings, pf.filtered
+
+
+def check_cfla_header(path: Path, header: list[str]) -> list[str]:
+    """The header rules of `parse_cfla` on a header alone (for `lvsocial fetch`, before a download may land):
+    IngestionError when a required column is missing or doubled; the warnings otherwise."""
+    return _cfla_header(path, header)[2]

@@ -1,4 +1,4 @@
-"""The `lvsocial` command (`run`, `ui`, `daemon`, `rejected`, `prepare`; parsing.py lists them). `run_job` in
+"""The `lvsocial` command (`run`, `fetch`, `ui`, `daemon`, `rejected`, `prepare`; parsing.py lists them). `run_job` in
 run.py runs one job in this process on a Dagster instance, for the benchmark and tests as for `lvsocial run`."""
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ def settings_from(args) -> Settings:
     from orchestration.engines.targets import target_name
 
     settings = Settings.from_flags(landing_dir=getattr(args, "landing", None),
+                                   archive_dir=getattr(args, "archive", None),
                                    warehouse=getattr(args, "warehouse", None),
                                    target=getattr(args, "target", None))
     target_name(settings.target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from orchestration.cli import fetch as fetch_cmd
 from orchestration.cli.rejected import cmd_rejected
 from orchestration.cli.run import cmd_run
 from orchestration.cli.servers import cmd_daemon, cmd_prepare, cmd_ui
@@ -14,7 +15,7 @@ DESCRIPTION = """\
 The `lvsocial` command: `run` materialises every asset on a landing folder into a warehouse and records the
 run in the persistent Dagster instance; `ui` serves the Dagster UI on the same instance and definitions;
 `daemon` runs the Dagster daemon (schedules, sensors, run queue) on that instance; `prepare` builds the dbt
-manifest."""
+manifest; `fetch` fetches the publishers' files into the archive and a landing folder."""
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lvsocial", description=DESCRIPTION)
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     rejected.add_argument("--limit", type=int, default=50, help="rows to list after the counts (default 50)")
     rejected.add_argument("--full", action="store_true", help="print raw records in full")
     rejected.set_defaults(func=cmd_rejected)
+    fetch_cmd.add_parser(sub)
     prep = sub.add_parser("prepare", help="build the dbt manifest (dbt parse)")
     prep.set_defaults(func=cmd_prepare)
     return parser
