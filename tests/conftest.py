@@ -47,14 +47,26 @@ class PipelineRun:
         return self.query(sql, params)[0][0]
 
 
-def run_pipeline(root: Path, landing: Path, *extra: str, timeout: int = 900) -> PipelineRun:
-    """Run `lvsocial run` as a user would, in its own Dagster home and warehouse under `root`."""
+def start_pipeline(root: Path, landing: Path, *extra: str, output=subprocess.PIPE) -> tuple[PipelineRun, subprocess.Popen]:
+    """Start `lvsocial run` as a user would, in its own Dagster home and warehouse under `root`."""
     root.mkdir(parents=True, exist_ok=True)
     run = PipelineRun(root, landing, root / "warehouse" / "lvsocial.duckdb", root / "dagster_home", -1, "")
-    proc = subprocess.run([LVSOCIAL, "run", "--landing", str(landing), "--warehouse", str(run.warehouse), *extra],
-                          env={**run.env(), "PYTHONWARNINGS": "ignore"}, capture_output=True, text=True,
-                          timeout=timeout, cwd=root)
-    run.returncode, run.output = proc.returncode, proc.stdout + proc.stderr
+    proc = subprocess.Popen([LVSOCIAL, "run", "--landing", str(landing), "--warehouse", str(run.warehouse), *extra],
+                            env={**run.env(), "PYTHONWARNINGS": "ignore"}, stdout=output,
+                            stderr=subprocess.STDOUT, text=True, cwd=root)
+    return run, proc
+
+
+def run_pipeline(root: Path, landing: Path, *extra: str, timeout: int = 900) -> PipelineRun:
+    """Run `lvsocial run` as a user would, in its own Dagster home and warehouse under `root`."""
+    run, proc = start_pipeline(root, landing, *extra)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        raise
+    run.returncode, run.output = proc.returncode, out
     return run
 
 
@@ -122,23 +134,49 @@ def in_process_run(root: Path) -> PipelineRun:
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> PipelineRun:
-    """The one pipeline run on the shipped sample. Under pytest-xdist (scripts/test.sh runs two workers) the first
-    worker to ask makes it in a folder both workers see, holding a file lock, and the other reads it when done."""
+    """The one pipeline run on the shipped sample. Under pytest-xdist (scripts/test.sh runs two workers) the
+    controller starts it in the background before the first test (SampleRunInBackground) in a folder every worker
+    sees, and a worker that needs it waits for it to end; the workers' first tests do not need it."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):  # not under xdist
         return _checked(run_pipeline(tmp_path_factory.mktemp("sample_run"), SAMPLE_LANDING))
-    from filelock import FileLock
-
     shared = tmp_path_factory.getbasetemp().parent  # the session's folder, above each worker's own
-    root, done = shared / "sample_run", shared / "sample_run.json"
-    with FileLock(str(shared / "sample_run.lock")):
-        if done.exists():
-            saved = json.loads(done.read_text(encoding="utf-8"))
-            run = PipelineRun(root, SAMPLE_LANDING, root / "warehouse" / "lvsocial.duckdb", root / "dagster_home",
-                              saved["returncode"], saved["output"])
-        else:
-            run = run_pipeline(root, SAMPLE_LANDING)
-            done.write_text(json.dumps({"returncode": run.returncode, "output": run.output}), encoding="utf-8")
-    return _checked(run)
+    return _checked(SampleRunInBackground(shared).wait())
+
+
+class SampleRunInBackground:
+    """The sample run of an xdist session: `start()` in the controller, `wait()` in the workers (the run's exit code
+    and output land in `sample_run.json` when it ends)."""
+
+    def __init__(self, shared: Path):
+        self.root, self.done, self.log = shared / "sample_run", shared / "sample_run.json", shared / "sample_run.log"
+
+    def start(self) -> None:
+        import threading
+
+        log = open(self.log, "w", encoding="utf-8")  # noqa: SIM115  (closed when the run ends)
+        run, proc = start_pipeline(self.root, SAMPLE_LANDING, output=log)
+
+        def finish() -> None:
+            try:
+                code = proc.wait(timeout=1800)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                code = proc.wait()
+            log.close()
+            self.done.write_text(json.dumps({"returncode": code,
+                                             "output": self.log.read_text(encoding="utf-8")}), encoding="utf-8")
+
+        threading.Thread(target=finish, daemon=True, name="sample-run").start()
+
+    def wait(self, timeout: float = 1800) -> PipelineRun:
+        deadline = time.monotonic() + timeout
+        while not self.done.exists():
+            if time.monotonic() > deadline:
+                pytest.fail(f"the sample run did not end within {timeout} s; its log: {self.log}")
+            time.sleep(1)
+        saved = json.loads(self.done.read_text(encoding="utf-8"))
+        return PipelineRun(self.root, SAMPLE_LANDING, self.root / "warehouse" / "lvsocial.duckdb",
+                           self.root / "dagster_home", saved["returncode"], saved["output"])
 
 
 def _checked(run: PipelineRun) -> PipelineRun:
@@ -213,21 +251,40 @@ def xdist_group(nodeid: str) -> str:
     return XDIST_GROUPS.get(path.removeprefix("tests/"), path)
 
 
+# The groups that take longest, started first (each to the next free worker); the rest follow in collection order.
+FIRST = ["spark", "tests/runs/test_fault_tolerance.py", "ui", "tests/runs/test_incremental.py",
+         "tests/engines/test_postgres_target.py", "bad_input"]
+
+
 def pytest_xdist_make_scheduler(config, log):
-    """Whole groups to one worker at a time (xdist's scope scheduling, the scope being the group), in collection
-    order: the engines folder's long groups start first."""
+    """Whole groups to one worker at a time (xdist's scope scheduling, the scope being the group) in collection order
+    (the long ones first: pytest_collection_modifyitems), and the sample run started in the background when any
+    collected test is not a unit test."""
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False  # the order below, not by number of tests
 
     class GroupScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return xdist_group(nodeid)
 
+        def schedule(self) -> None:
+            if self.collection is None and self.collection_is_completed:
+                collected = list(next(iter(self.registered_collections.values())))
+                if any(not nodeid.startswith("tests/unit/") for nodeid in collected):
+                    SampleRunInBackground(config._tmp_path_factory.getbasetemp()).start()
+            super().schedule()
+
     return GroupScheduling(config, log)
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Mark each test by its folder (tests/unit, tests/pipeline, ...), so `-m "unit or pipeline"` picks folders."""
+    """Mark each test by its folder (tests/unit, tests/pipeline, ...), so `-m "unit or pipeline"` picks folders; put
+    the long groups (FIRST) first, each file's tests in their order (every xdist worker sorts alike)."""
     tests = Path(__file__).resolve().parent
+    rank = {group: i for i, group in enumerate(FIRST)}
+    order = {id(item): i for i, item in enumerate(items)}
+    items.sort(key=lambda item: (rank.get(xdist_group(item.nodeid), len(FIRST)), order[id(item)]))
     for item in items:
         parts = Path(str(item.path)).resolve().relative_to(tests).parts
         if len(parts) < 2 or parts[0] not in _MARKERS:
