@@ -28,6 +28,7 @@ MUNICIPAL_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "municipal
 POPULATION_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "population" / "_population__unit_tests.yml"
 REGISTRY_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "registry" / "_registry__unit_tests.yml"
 SERVICE_NAMES_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "registry" / "_service_names__unit_tests.yml"
+TERRITORY_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "territory" / "_territory__unit_tests.yml"
 DBT = str(Path(sys.executable).parent / "dbt")
 
 
@@ -115,7 +116,8 @@ def short_by_one_row(test: dict) -> dict:
 
 
 @pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML, POPULATION_UNIT_TESTS_YAML,
-                                       REGISTRY_UNIT_TESTS_YAML, SERVICE_NAMES_UNIT_TESTS_YAML],
+                                       REGISTRY_UNIT_TESTS_YAML, SERVICE_NAMES_UNIT_TESTS_YAML,
+                                       TERRITORY_UNIT_TESTS_YAML],
                          ids=lambda p: p.stem)
 def test_a_wrong_expectation_fails(dbt_env: DbtEnv, tmp_path: Path, yaml_path: Path) -> None:
     project = tmp_path / "dbt_project"
