@@ -23,6 +23,7 @@ SOURCES = {
     "social_service_statistics": ("budgets", re.compile(r"^soc_pakalpojumi_(\d{4})\.csv$")),
     "social_service_staffing": ("budgets", re.compile(r"^soc_dienesti_(\d{4})\.csv$")),
     "population": ("reference", re.compile(r"^(iedzivotaji)\.csv$")),
+    "population_by_age": ("reference", re.compile(r"^(iedzivotaji_vecuma_grupas)\.csv$")),
 }
 
 

@@ -1,6 +1,6 @@
 """Deterministic sample of every non-register source of docs/inputs.md, one module per source beside
 this one: CFLA project lists (`esf_cfla`), the APIA workbook (`esf_apia`), municipal budgets, statistics and staffing
-(`municipal`) and population (`population`), all drawing on one `world.World` of municipalities."""
+(`municipal`) and population, by municipality and by age group (`population`), all drawing on one `world.World` of municipalities."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from ingestion.sample.esf_apia import write_apia
 from ingestion.sample.esf_cfla import CFLA_2014_2020, CFLA_2021_2027, write_cfla
 from ingestion.sample.municipal import write_budgets
-from ingestion.sample.population import write_population
+from ingestion.sample.population import write_population, write_population_by_age
 from ingestion.sample.world import World
 
 
@@ -29,4 +29,5 @@ def write_other_sources(landing: Path, seed: int = 20120102) -> dict[str, int]:
     }
     written.update(write_budgets(world, landing))
     written["reference/iedzivotaji.csv"] = write_population(world, landing)
+    written["reference/iedzivotaji_vecuma_grupas.csv"] = write_population_by_age(world, landing)
     return written

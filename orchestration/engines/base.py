@@ -20,7 +20,7 @@ class TargetError(ValueError):
 
 # The raw tables dbt reads, each with its partition column and the `source` its files have in the audit tables.
 def raw_tables() -> dict[str, tuple[str, str]]:
-    from ingestion import budgets, esf, population, registry
+    from ingestion import budgets, esf, population, population_age, registry
 
     tables = {
         registry.TABLE: (registry.PARTITION_COLUMN, registry.SOURCE),
@@ -28,6 +28,7 @@ def raw_tables() -> dict[str, tuple[str, str]]:
         esf.TABLE_APIA_PROJECTS: (esf.PARTITION_COLUMN, esf.SOURCE_APIA_PROJECTS),
         esf.TABLE_APIA_SERVICES: (esf.PARTITION_COLUMN, esf.SOURCE_APIA_SERVICES),
         population.TABLE: (population.PARTITION_COLUMN, population.SOURCE),
+        population_age.TABLE: (population_age.PARTITION_COLUMN, population_age.SOURCE),
     }
     for spec in budgets.FILES.values():
         tables[spec.table] = (budgets.PARTITION_COLUMN, spec.source)

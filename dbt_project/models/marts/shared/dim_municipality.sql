@@ -18,6 +18,6 @@ select
 from {{ ref('int_municipalities_successions_resolved') }} as m
 -- The border of the 2021 municipality a version lies in: the 2021 version's own code, or its 2021 successor's. Madonas
 -- novads of 2025 (Varakļānu joined it) and its 2021 predecessors have no border.
-left join {{ ref('border_municipalities') }} as b
+left join (select atvk_code, borders from {{ ref('border_municipalities') }}) as b
     on b.atvk_code = case when m.valid_from >= cast('2021-07-01' as date) then m.atvk_code
                           else m.successor_atvk_code end
