@@ -50,6 +50,7 @@ def make_plan(landing: Path, manifest_path: Path) -> dict:
         "apia": [p for paths in files_of("esf_apia").values() for p in paths],
         "budgets": {source: files_of(source, years) for source in budgets.FILES},
         "population": [p for paths in files_of("population").values() for p in paths],
+        "population_by_age": [p for paths in files_of("population_by_age").values() for p in paths],
         "seeds": seeds,
         "models": models,
     }
@@ -89,11 +90,11 @@ class Floor:
     # -- sources, each by the pipeline's loader --
 
     def raw_tables(self) -> None:
-        from ingestion import budgets, esf, population, registry
+        from ingestion import budgets, esf, population, population_age, registry
 
         for schema in SCHEMAS:
             self.con.execute(f"create schema if not exists {schema}")
-        for module in (registry, esf, budgets, population):
+        for module in (registry, esf, budgets, population, population_age):
             module.ensure_tables(self.con)  # a source without files still has its (empty) raw tables
 
     def registry(self) -> None:
@@ -132,14 +133,15 @@ class Floor:
                     self.failed(f"{source} {year}", exc)
 
     def population(self) -> None:
-        from ingestion import population
+        from ingestion import population, population_age
         from ingestion.common import IngestionError
 
-        if self.plan["population"]:
-            try:
-                population.load(self.con, _paths(self.plan["population"]))
-            except IngestionError as exc:
-                self.failed("population", exc)
+        for name, module in (("population", population), ("population_by_age", population_age)):
+            if self.plan.get(name):
+                try:
+                    module.load(self.con, _paths(self.plan[name]))
+                except IngestionError as exc:
+                    self.failed(name, exc)
 
     # -- dbt --
 

@@ -41,6 +41,7 @@ def write_population(world: World, landing: Path) -> int:
 # --- Population by territory and age group ---------------------------------------------------------------------
 
 AGE_LABELS = {"total": "Pavisam", "0_17": "0–17", "18_64": "18–64", "65_plus": "65 un vairāk"}
+AGE_YEARS = range(2018, 2026)  # years of the JSON snapshots, which place records in their units; a small file
 AGE_TITLE = "Iedzīvotāju skaits gada sākumā pēc teritoriālā iedalījuma un vecuma grupām (2021. gada robežās)"
 
 
@@ -55,13 +56,13 @@ def _split(total: int, weights: dict[str, float]) -> dict[str, int]:
 
 def write_population_by_age(world: World, landing: Path) -> int:
     """The 2021 municipalities and their towns and parishes (seed `territorial_units`; a state city is its own
-    municipality and has no line of its own), each by age group, on the 2021 map for every year: each municipality's
+    municipality and has no line of its own), each by age group, on the 2021 map for 2018–2025: each municipality's
     total is the population file's, its groups add up to it, and its units' groups add up to its groups. The country
     ages (65+ gains about a third of a point a year, 0–17 loses a little) and the parishes shrink and age faster
     than the towns. Deterministic: its own random stream."""
     rng = world.rng("population_by_age")
     units = load_territorial_units()
-    years = list(POPULATION_YEARS)
+    years = list(AGE_YEARS)
     rows: list[list[object]] = []
     for m in sorted((m for m in world.munis if m.valid_from == REFORM), key=lambda m: m.atvk):
         old, young = rng.uniform(0.17, 0.23), rng.uniform(0.16, 0.20)
@@ -88,8 +89,8 @@ def write_population_by_age(world: World, landing: Path) -> int:
             label = f"LV{m.atvk} {m.name}" + (f" / {name}" if name else "")
             rows += [[label, AGE_LABELS[g], *series[g]] for g in AGE_LABELS]
     path = landing / "reference" / "iedzivotaji_vecuma_grupas.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:  # quoted only where needed: a smaller file
+        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow([AGE_TITLE])
         writer.writerow(["Teritoriālā vienība", "Vecuma grupa", *[str(y) for y in years]])
         writer.writerows(rows)

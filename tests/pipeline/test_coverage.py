@@ -83,7 +83,7 @@ def test_population_by_age_adds_up_and_matches_the_population_file(sample_run):
     share = dict(sample_run.query("""
         select year, sum(population) filter (where age_group = '65_plus') / sum(population) filter (where age_group = 'total')
         from raw.population_by_age where territorial_unit is null group by year"""))
-    assert share[max(share)] > share[min(share)] + 0.03
+    assert share[max(share)] > share[min(share)] + 0.02
 
 
 def _population(sample_run, level: str) -> dict:
