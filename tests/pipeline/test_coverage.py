@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 
+import pytest
+
 from tests.conftest import SAMPLE_LANDING
 
 SEEDS = SAMPLE_LANDING.parents[2] / "dbt_project" / "seeds"
@@ -181,3 +183,35 @@ def test_territories_without_services_recomputed(sample_run):
     assert listed == expected
     # Parishes without a day-care or day centre are on the list (the README asks it of Zemgale).
     assert any(unit.endswith(" pagasts") and group == "day_centres" for (_, unit, group) in listed)
+
+
+def test_care_balance_recomputed(sample_run):
+    report = {(year, region): row for year, region, *row in sample_run.query("""
+        select year, planning_region, institutional_places, community_places, institutional_clients,
+               community_clients, places_ratio, places_ratio_change
+        from reporting.rpt_care_balance""")}
+    regions = sample_run.scalar("select count(distinct planning_region) from marts.dim_municipality where is_current")
+    assert len(report) == regions * len({year for year, _ in report})
+    places = dict(((year, region, setting), n) for year, region, setting, n in sample_run.query("""
+        select extract(year from f.snapshot_date), m.planning_region, s.care_setting, coalesce(sum(f.capacity), 0)
+        from marts.fct_provider_services f join marts.dim_service s using (service_key)
+        join marts.dim_municipality m on m.municipality_key = f.current_municipality_key
+        where f.status = 'providing' and f.snapshot_date in (
+            select min(snapshot_date) from marts.fct_provider_services group by extract(year from snapshot_date))
+        group by all"""))
+    clients = dict(((year, region, setting), n) for year, region, setting, n in sample_run.query("""
+        select f.year, m.planning_region, s.care_setting, sum(f.clients)
+        from marts.fct_social_service_statistics f join marts.dim_service s using (service_key)
+        join marts.dim_municipality m on m.municipality_key = f.current_municipality_key group by all"""))
+    ratios = {}
+    for (year, region), (inst, comm, inst_clients, comm_clients, ratio, change) in sorted(report.items()):
+        assert (inst, comm) == (places.get((year, region, "institutional"), 0),
+                                places.get((year, region, "community"), 0)), (year, region)
+        assert (inst_clients, comm_clients) == (clients.get((year, region, "institutional")),
+                                                clients.get((year, region, "community"))), (year, region)
+        assert ratio == (round(inst / comm, 3) if comm else None)
+        previous = ratios.get((year - 1, region))
+        assert change == (None if ratio is None or previous is None else pytest.approx(ratio - previous))
+        ratios[(year, region)] = ratio
+    # The seed's "predominance of long-term institutions": more institutional places than community ones.
+    assert all(r[4] > 1 for (year, _), r in report.items() if year == 2012 and r[4] is not None)
