@@ -125,14 +125,15 @@ class Floor:
                     self.failed(f"{source} {year}", exc)
 
     def population(self) -> None:
-        from ingestion import population
+        from ingestion import population, population_age
         from ingestion.common import IngestionError
 
-        for paths in self.plan["files"][population.SOURCE].values():
-            try:
-                population.load(self.con, _paths(paths))
-            except IngestionError as exc:
-                self.failed("population", exc)
+        for module in (population, population_age):
+            for paths in self.plan["files"][module.SOURCE].values():
+                try:
+                    module.load(self.con, _paths(paths))
+                except IngestionError as exc:
+                    self.failed(module.SOURCE, exc)
 
     # -- dbt --
 

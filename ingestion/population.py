@@ -55,16 +55,34 @@ def parse_area_label(label: str) -> tuple[str | None, str, dt.date | None]:
     raise ValueError(f"area label is neither `LV0040000 Name` nor `Name (līdz dd.mm.yyyy.)`: {label!r}")
 
 
-def _header(path: Path, numbered: list[tuple[int, list[str]]]) -> tuple[int, dict[int, int]]:
-    """Index of the header row (a title may stand above it) and its year columns: column index -> year."""
+def year_header(path: Path, numbered: list[tuple[int, list[str]]], labels: int = 1,
+                example: str = '"Teritoriālā vienība";"2010";…') -> tuple[int, dict[int, int]]:
+    """Index of the header row of a wide PxWeb export (a title may stand above it) and its year columns: column
+    index -> year. The header is the first row, among the first ten, whose every non-empty cell after the first
+    `labels` (the dimension columns, which hold none) holds a year; a year twice in it fails the file."""
     for k, (_, record) in enumerate(numbered[:10]):
-        years = {j: int(m.group(1)) for j, cell in enumerate(record) if j > 0 and (m := _YEAR.search(cell))}
-        if len(years) >= 1 and len(years) == len([c for c in record[1:] if c.strip()]):
+        years = {j: int(m.group(1)) for j, cell in enumerate(record) if j >= labels and (m := _YEAR.search(cell))}
+        dimensions_named = not any(_YEAR.search(cell) for cell in record[:labels])
+        if dimensions_named and len(years) >= 1 and len(years) == len([c for c in record[labels:] if c.strip()]):
             if len(set(years.values())) != len(years):
                 raise IngestionError(path, f"a year appears twice in the header: {record!r}")
             return k, years
-    raise IngestionError(path, "no header row with the years (`\"Teritoriālā vienība\";\"2010\";…`) in the first "
-                               "ten rows")
+    raise IngestionError(path, f"no header row with the years (`{example}`) in the first ten rows")
+
+
+def parse_count(value: str | None, what: str = "population") -> tuple[int | None, str | None]:
+    """(count, reason) of one PxWeb cell: `..` (and `...`, `-`, `…`) or empty is no value (None, None); a whole,
+    non-negative number in Latvian notation is the count; anything else gives (None, the reason)."""
+    written = (value or "").strip()
+    if written in MISSING:
+        return None, None
+    try:
+        number = parse_lv_number(written)
+    except ValueError:
+        return None, f"{what} is not a number: {value!r}"
+    if number is not None and (number < 0 or number != int(number)):
+        return None, f"{what} is not a whole non-negative number: {value!r}"
+    return (int(number) if number is not None else None), None
 
 
 def parse_file(path: Path) -> ParsedFile:
@@ -72,7 +90,7 @@ def parse_file(path: Path) -> ParsedFile:
     text, enc = decode_text(read_bytes(path), path)
     pf = ParsedFile(path, encoding=enc)
     numbered = csv_records(text, path, delimiter=";")
-    at, years = _header(path, numbered)
+    at, years = year_header(path, numbered)
     width = len(numbered[at][1])
     seen: dict[tuple, int] = {}
     for source_row, record in numbered[at + 1:]:
@@ -98,24 +116,13 @@ def parse_file(path: Path) -> ParsedFile:
         for j, year in years.items():
             value = record[j] if j < len(record) else None
             original = {"area_label": label, "year": year, "value": value}
-            reason = line_reason
-            number = None
-            if reason is None:
-                written = (value or "").strip()
-                if written not in MISSING:
-                    try:
-                        number = parse_lv_number(written)
-                    except ValueError:
-                        reason = f"population is not a number: {value!r}"
-                    else:
-                        if number is not None and (number < 0 or number != int(number)):
-                            reason = f"population is not a whole non-negative number: {value!r}"
+            number, reason = (None, line_reason) if line_reason else parse_count(value)
             if reason:
                 pf.rejected.append(Rejected(source_row, reason, original))
                 continue
             pf.rows.append({"area_label": label.strip(), "atvk_code": code, "area_name": name, "valid_until": until,
                             "year": year, "population_as_written": value,
-                            "population": int(number) if number is not None else None, "_source_row": source_row})
+                            "population": number, "_source_row": source_row})
     return pf
 
 

@@ -119,9 +119,15 @@ POPULATION = Source(
     "population", "population", "population", "reference", (re.compile(r"^iedzivotaji\.csv$"),),
     ("iedzivotaji.csv",), (RawTable("population", "population"),), "_partition", WHOLE, (WHOLE_KEY,),
     "ingestion.population:parse_file")
+# By territory (municipality, or its city, town or parish) and age group; loaded by the same job as the above.
+POPULATION_BY_AGE = Source(
+    "population_by_age", "population", "population", "reference", (re.compile(r"^iedzivotaji_vecuma_grupas\.csv$"),),
+    ("iedzivotaji_vecuma_grupas.csv",), (RawTable("population_by_age", "population_by_age"),), "_partition", WHOLE,
+    (WHOLE_KEY,), "ingestion.population_age:parse_file")
 
 SOURCES: dict[str, Source] = {s.name: s for s in (REGISTRY, ESF_CFLA, ESF_APIA, BUDGET_EXPENDITURE,
-                                                  SOCIAL_SERVICE_STATISTICS, SOCIAL_SERVICE_STAFFING, POPULATION)}
+                                                  SOCIAL_SERVICE_STATISTICS, SOCIAL_SERVICE_STAFFING, POPULATION,
+                                                  POPULATION_BY_AGE)}
 SUBFOLDERS = tuple(dict.fromkeys(s.subfolder for s in SOURCES.values()))
 
 

@@ -77,3 +77,14 @@
                 '\\s+(republikas\\s+|valsts)?pilsetas(\\s.*)?$', ''),
             '\\s+domes?(\\s.*)?$', '')) }}
 {%- endmacro %}
+
+{#- An address (or a territorial unit's name as addresses write it) as the comma-separated segments that
+    territorial units are compared on: folded; quotes, brackets and full stops dropped; `pagasts` written `pag`;
+    single `, ` between segments, and one before the first and after the last, so that a unit matches a whole
+    segment: `"Pansionāts", Madliena, Madlienas pag., Ogres nov., LV-5045` ->
+    `, pansionats, madliena, madlienas pag, ogres nov, lv-5045,`, and `Madlienas pag.` -> `, madlienas pag,`. -#}
+{% macro address_segments(expr) -%}
+    replace({{ dbt.concat(["', '", lvsocial.regexp_replace_all(
+        lvsocial.regexp_replace_all(lvsocial.fold_lv(expr), '["“”„«»()\\[\\].]', ''), '\\s*,\\s*', ', '), "','"]) }},
+        ' pagasts,', ' pag,')
+{%- endmacro %}

@@ -9,9 +9,9 @@ from pathlib import Path
 from ingestion.sample.esf_apia import write_apia
 from ingestion.sample.esf_cfla import CFLA_2014_2020, CFLA_2021_2027, write_cfla
 from ingestion.sample.municipal import write_budgets
-from ingestion.sample.population import write_population
+from ingestion.sample.population import write_population, write_population_by_age
 from ingestion.sample.world import World
-from ingestion.sources import BUDGET_EXPENDITURE, ESF_APIA, ESF_CFLA, POPULATION, WHOLE_KEY
+from ingestion.sources import BUDGET_EXPENDITURE, ESF_APIA, ESF_CFLA, POPULATION, POPULATION_BY_AGE, WHOLE_KEY
 
 
 def write_other_sources(landing: Path, seed: int = 20120102) -> dict[str, int]:
@@ -32,4 +32,5 @@ def write_other_sources(landing: Path, seed: int = 20120102) -> dict[str, int]:
     written[name(ESF_APIA, ESF_APIA.partitions[0])] = write_apia(world, landing)
     written.update(write_budgets(world, landing))
     written[name(POPULATION, WHOLE_KEY)] = write_population(world, landing)
+    written[name(POPULATION_BY_AGE, WHOLE_KEY)] = write_population_by_age(world, landing)
     return written

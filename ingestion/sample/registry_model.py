@@ -78,12 +78,14 @@ class Municipality:
 class Place:
     """Where a unit provides a service: the street part of the address (`Brīvības iela 12`, `“Ozoli”, Salas pag.`)
     in the unit's municipality. Its postcode and address code (`VZDKods`) are set once the universe is built, one
-    per distinct address, and never change: the reform renames the municipality, not the place."""
+    per distinct address, and never change: the reform renames the municipality, not the place. So is its city,
+    town or parish (`locality`, or the parish inside the street part), drawn from the seed `territorial_units`."""
 
     street: str
     codes: set[str] = field(default_factory=set)  # service codes ever provided here by the unit
     postcode: str = ""
     address_code: str = ""
+    locality: str = ""  # between the street part and the municipality: `Bauska`, `Madliena, Madlienas pag.`
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 from ingestion.sample.registry_events import draw_events
 from ingestion.sample.registry_model import (
@@ -40,6 +41,9 @@ from ingestion.sample.registry_model import (
     version_on,
 )
 from ingestion.sample.registry_services import SERVICE_NAMES, code_counts_2012
+from ingestion.sample.world import load_territorial_units
+
+IN_PARISH = re.compile(r", [^,]+ pag\.$")  # a street part naming its parish: `“Ozoli”, Salas pag.`
 
 
 class RegisterSample:
@@ -208,6 +212,43 @@ class RegisterSample:
                     post = 1000 + (int(unit.municipality[:4]) * 37 + rng.randrange(12)) % 4000
                     numbered[key] = (f"LV-{post:04d}", code)
                 place.postcode, place.address_code = numbered[key]
+        self._place_in_territories()
+
+    def _place_in_territories(self) -> None:
+        """Give each distinct address its city, town or parish of the seed `territorial_units`, in the 2021
+        municipality of its unit, with a random stream of its own (the universe's draws stay as they were). A
+        place in a state city (or a pre-reform city that is a town today) lies in that city; elsewhere half the
+        places lie in a town, half in a parish (`Madliena, Madlienas pag.` or `Madlienas pag.`), and a street part
+        that names a parish names one of its municipality's. One address in twenty is written without its place
+        (it stays unresolved). Numbering is unchanged: it keyed on the street part as first drawn."""
+        rng = random.Random(f"{self.seed}:territories")
+        units = load_territorial_units()
+        done: dict[tuple[str, str], tuple[str, str]] = {}
+        for unit in self.units:
+            m = self.munis[unit.municipality]
+            here = units[version_on(self.munis, m.code, REFORM).code]
+            for place in unit.places:
+                key = (unit.municipality, place.street)
+                if key not in done:
+                    done[key] = self._territory_of(place.street, m, here, rng)
+                place.street, place.locality = done[key]
+
+    @staticmethod
+    def _territory_of(street: str, m: Municipality, here: list, rng: random.Random) -> tuple[str, str]:
+        """(street part, locality) of an address in municipality version `m` whose 2021 units are `here`."""
+        city = next((u for u in here if u.kind == "city" and u.name == m.name), None)
+        parishes = [u for u in here if u.kind == "parish"]
+        towns = [u for u in here if u.kind != "parish"]
+        if city or not parishes:
+            return IN_PARISH.sub("", street), (city or towns[0]).name
+        if IN_PARISH.search(street):
+            return IN_PARISH.sub(", " + rng.choice(parishes).address_name, street), ""
+        if rng.random() < 0.05:
+            return street, ""
+        if towns and rng.random() < 0.5:
+            return street, rng.choice(towns).name
+        parish = rng.choice(parishes)
+        return street, f"{parish.village}, {parish.address_name}" if rng.random() < 0.6 else parish.address_name
 
     def _region(self, unit: Unit) -> str:
         return version_on(self.munis, unit.municipality, ZEMGALE_DATE).planning_region
@@ -258,7 +299,8 @@ class RegisterSample:
             if old.mtype == "novads":
                 written = old.name.replace(" novads", " nov.")
         place = rec.get("place", on)
-        return f"{place.street}, {written}, {place.postcode}"
+        locality = f"{place.locality}, " if place.locality and place.locality != written else ""
+        return f"{place.street}, {locality}{written}, {place.postcode}"
 
     def snapshot_records(self, on: dt.date) -> list[Record]:
         return [r for u in self.units for r in u.records if r.listed(on)]

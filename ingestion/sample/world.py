@@ -19,6 +19,7 @@ from ingestion.common import WITHOUT_DIACRITICS
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 MUNICIPALITIES_CSV = SEEDS / "municipalities.csv"
+TERRITORIAL_UNITS_CSV = SEEDS / "territorial_units.csv"
 
 POPULATION_YEARS = range(2010, 2026)
 REFORM = dt.date(2021, 7, 1)
@@ -81,6 +82,33 @@ def load_municipalities(path: Path = MUNICIPALITIES_CSV) -> list[Municipality]:
             region=r.get("statistical_region_2021_2023") or r.get("statistical_region") or "",
         ))
     return munis
+
+
+@dataclass(frozen=True)
+class TerritorialUnit:
+    municipality: str  # 2021 ATVK code
+    name: str  # `Madlienas pagasts`, `Bauska`, `Rīga`
+    kind: str  # city / town / parish
+    address_name: str  # as addresses write it: `Madlienas pag.`
+
+    @property
+    def village(self) -> str:
+        """A village named after its parish, as the parish's centre often is: `Madlienas pag.` -> `Madliena`."""
+        stem = self.name.removesuffix(" pagasts")
+        for ending, nominative in (("as", "a"), ("es", "e"), ("u", "i"), ("s", "")):
+            if stem.endswith(ending):
+                return stem[: -len(ending)] + nominative
+        return stem
+
+
+def load_territorial_units(path: Path = TERRITORIAL_UNITS_CSV) -> dict[str, list[TerritorialUnit]]:
+    """The seed's cities, towns and parishes by their 2021 municipality's code, in the seed's order."""
+    units: dict[str, list[TerritorialUnit]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            units.setdefault(r["municipality_atvk_code"], []).append(
+                TerritorialUnit(r["municipality_atvk_code"], r["unit_name"], r["unit_type"], r["address_name"]))
+    return units
 
 
 def municipalities_for_year(munis: list[Municipality], year: int) -> list[Municipality]:

@@ -20,18 +20,11 @@ class TargetError(ValueError):
 
 # The raw tables dbt reads, each with its partition column and the `source` its files have in the audit tables.
 def raw_tables() -> dict[str, tuple[str, str]]:
-    from ingestion import budgets, esf, population, registry
+    """From the sources' declarations (ingestion/sources.py)."""
+    from ingestion.sources import SOURCES
 
-    tables = {
-        registry.TABLE: (registry.PARTITION_COLUMN, registry.SOURCE),
-        esf.TABLE_CFLA: (esf.PARTITION_COLUMN, esf.SOURCE_CFLA),
-        esf.TABLE_APIA_PROJECTS: (esf.PARTITION_COLUMN, esf.SOURCE_APIA_PROJECTS),
-        esf.TABLE_APIA_SERVICES: (esf.PARTITION_COLUMN, esf.SOURCE_APIA_SERVICES),
-        population.TABLE: (population.PARTITION_COLUMN, population.SOURCE),
-    }
-    for spec in budgets.FILES.values():
-        tables[spec.table] = (budgets.PARTITION_COLUMN, spec.source)
-    return tables
+    return {table.name: (source.partition_column, table.audit_source)
+            for source in SOURCES.values() for table in source.tables}
 
 
 AUDIT_TABLES = ("rejected_rows", "filtered_rows", "load_log")  # load_log last: it marks a partition as copied

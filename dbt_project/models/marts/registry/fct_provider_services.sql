@@ -26,6 +26,15 @@ providers as (
 
 ),
 
+places as (
+
+    select * from {{ ref('int_registry_records_placed') }}
+    {% if is_incremental() %}
+    where {{ lvsocial.registry_snapshots_to_build(ref('int_registry_records_conformed'), 'source_file_sha256') }}
+    {% endif %}
+
+),
+
 services as (
 
     select service_key, service_code from {{ ref('dim_service') }}
@@ -47,6 +56,9 @@ select
     cast(r.service_name as {{ lvsocial.type_varchar() }}) as service_name_as_written,
     cast(r.is_service_mapped as boolean) as is_service_mapped,
     cast(r.municipality_as_written as {{ lvsocial.type_varchar() }}) as municipality_as_written,
+    cast(pl.territorial_unit as {{ lvsocial.type_varchar() }}) as territorial_unit,
+    cast(pl.territorial_unit_type as {{ lvsocial.type_varchar() }}) as territorial_unit_type,
+    cast(pl.territorial_unit_resolution as {{ lvsocial.type_varchar() }}) as territorial_unit_resolution,
     cast(r.service_form as {{ lvsocial.type_varchar() }}) as service_form,
     cast(r.client_groups as {{ lvsocial.type_varchar() }}) as client_groups,
     cast(r.source_format as {{ lvsocial.type_varchar() }}) as source_format,
@@ -61,4 +73,8 @@ inner join identities as i
 left join providers as p
     on p.register_number = r.register_number
     and r.snapshot_date between p.valid_from and p.valid_to
+left join places as pl
+    on pl.snapshot_date = r.snapshot_date
+    and pl.source_file = r.source_file
+    and pl.source_row = r.source_row
 left join services as s on s.service_code = r.service_code
