@@ -126,3 +126,59 @@ def test_the_semantic_models_measure_columns_of_their_tables(sample_run):
             expr = item.get("expr") or item["name"]
             named = {w for w in expr.replace("(", " ").replace(")", " ").split() if w.isidentifier()}
             assert named - {"case", "when", "then", "end", "is", "not", "null"} <= columns | {"+"}, (table, expr)
+
+
+def test_metricflow_answers_the_same_figures(sample_run, tmp_path):
+    """MetricFlow (`mf query`) on the semantic models gives the metric tables' figures, re-aggregated nationally:
+    stocks of the register at each snapshot, the municipal ratios per year. On a copy of the warehouse (dbt's
+    DuckDB connection writes; the shared run's file is read by other tests)."""
+    import csv
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from orchestration.config import DBT_PROJECT_DIR
+
+    warehouse = tmp_path / "lvsocial.duckdb"
+    shutil.copy(sample_run.warehouse, warehouse)
+    env = {**os.environ, "LVSOCIAL_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    mf = str(Path(sys.executable).parent / "mf")
+
+    def mf_query(metrics: str, group_by: str) -> list[dict]:
+        out = tmp_path / f"{metrics[:20]}.csv"
+        proc = subprocess.run([mf, "query", "--metrics", metrics, "--group-by", group_by, "--csv", str(out)],
+                              cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0 and out.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+        with open(out, encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+    rows = mf_query("records,places,community_share_of_places", "metric_time__day")
+    expected = {str(d): (r, p, s) for d, r, p, s in sample_run.query("""
+        select snapshot_date, sum(records), sum(places),
+               cast(sum(community_places) as double) / sum(community_places + institutional_places)
+        from reporting.metric_register group by 1""")}
+    got = {row["metric_time__day"][:10]: row for row in rows}
+    assert got.keys() == expected.keys() and len(got) > 5
+    for day, (records, places, share) in expected.items():
+        assert int(float(got[day]["records"])) == records and int(float(got[day]["places"])) == places, day
+        assert float(got[day]["community_share_of_places"]) == pytest.approx(share, rel=1e-9), day
+
+    rows = mf_query("specialists_per_1000,expenditure_per_inhabitant", "metric_time__year")
+    expected = {str(y): (s, e) for y, s, e in sample_run.query("""
+        select year,
+               1000.0 * sum(social_work_specialists)
+                   / sum(case when social_work_specialists is not null then population end),
+               sum(executed_eur) / sum(case when executed_eur is not null then population end)
+        from reporting.metric_municipal group by 1""")}
+    compared = 0
+    for row in rows:
+        specialists, spending = expected[row["metric_time__year"][:4]]
+        for value, want in ((row["specialists_per_1000"], specialists), (row["expenditure_per_inhabitant"], spending)):
+            if want is None:
+                assert value in ("", None), row
+            else:
+                assert float(value) == pytest.approx(float(want), rel=1e-9), row
+                compared += 1
+    assert compared > 10
