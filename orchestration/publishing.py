@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import swap
+from orchestration.engines.base import Comments, duckdb_comments, sql_literal
 from orchestration.engines.duckdb_engine import DuckDBEngine
 from orchestration.settings import published_dir  # noqa: F401  (where the copy goes: one rule, in the settings)
 
@@ -43,6 +44,19 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection, schemas=PUBLISHED_SCHEMAS
             for (t,) in tables}
 
 
+COLUMN_KEY = "description:"  # the Parquet key/value metadata key of a column's description: `description:<column>`
+
+
+def parquet_metadata(table: str, comments: Comments) -> str:
+    """The COPY option writing a table's comment (key `description`) and its columns' (`description:<column>`) into
+    the Parquet file's key/value metadata, so tools reading only the Parquet files see the dbt descriptions too."""
+    comment, columns = comments.get(table, (None, {}))
+    pairs = ([("description", comment)] if comment else []) + [(COLUMN_KEY + c, d) for c, d in columns.items()]
+    if not pairs:
+        return ""
+    return ", kv_metadata {" + ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in pairs) + "}"
+
+
 def publish(warehouse: Path, run_id: str = "", engine=None) -> Published:
     """Write the published copy from the warehouse and swap it in; return what was published. The marts are read
     from the run's `engine` (orchestration/engines/: the DuckDB file itself unless given, PostgreSQL or Spark)."""
@@ -58,8 +72,10 @@ def publish(warehouse: Path, run_id: str = "", engine=None) -> Published:
                 pub.execute(f"create schema if not exists {schema}")
             (engine or DuckDBEngine(warehouse)).pull_tables(pub, PUBLISHED_SCHEMAS)
             tables = table_fingerprints(pub)
+            comments = duckdb_comments(pub, PUBLISHED_SCHEMAS)
             for table in tables:
-                pub.execute(f"copy {table} to '{parquet_new / (table + '.parquet')}' (format parquet)")
+                pub.execute(f"copy {table} to '{parquet_new / (table + '.parquet')}' "
+                            f"(format parquet{parquet_metadata(table, comments)})")
             pub.execute("checkpoint")
         manifest = {"published_at": stamp, "run_id": run_id, "warehouse": str(warehouse), "tables": tables}
         (parquet_new / "_manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")

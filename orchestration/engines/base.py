@@ -46,6 +46,51 @@ def duckdb_columns(con, table: str) -> list[Column]:
     return [Column(n, t) for n, t in rows]
 
 
+# Table and column comments, the dbt descriptions BI tools show: {"schema.table": (table comment, {column: comment})}.
+Comments = dict[str, tuple[str | None, dict[str, str]]]
+
+
+def duckdb_comments(con, schemas, catalog: str | None = None) -> Comments:
+    """The comments of the tables of `schemas` in a DuckDB connection (of its attached `catalog` when given)."""
+    where = f"schema_name in ({quote_list(schemas)}) and database_name = " + \
+        (sql_literal(catalog) if catalog else "current_database()")
+    comments: Comments = {}
+    for schema, table, comment in con.execute(
+            f"select schema_name, table_name, comment from duckdb_tables() where {where}").fetchall():
+        comments[f"{schema}.{table}"] = (comment or None, {})
+    for schema, table, column, comment in con.execute(
+            f"select schema_name, table_name, column_name, comment from duckdb_columns() where {where} "
+            "and comment is not null and comment <> ''").fetchall():
+        comments.setdefault(f"{schema}.{table}", (None, {}))[1][column] = comment
+    return comments
+
+
+def manifest_comments(manifest: dict, schemas) -> Comments:
+    """The descriptions of the models of `schemas` in a dbt manifest, as comments."""
+    return {f"{n['schema']}.{n.get('alias') or n['name']}":
+            (n.get("description") or None,
+             {c: d["description"] for c, d in n.get("columns", {}).items() if d.get("description")})
+            for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["schema"] in schemas}
+
+
+def sql_literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def apply_comments(duck, comments: Comments, tables) -> None:
+    """COMMENT ON each of `tables` in the DuckDB connection `duck` and on its columns, from `comments`."""
+    for table in tables:
+        comment, columns = comments.get(table, (None, {}))
+        if comment:
+            duck.execute(f"comment on table {table} is {sql_literal(comment)}")
+        present = {c for (c,) in duck.execute(
+            "select column_name from duckdb_columns() where schema_name = ? and table_name = ? and "
+            "database_name = current_database()", table.split(".")).fetchall()}
+        for column, text in columns.items():
+            if column in present:
+                duck.execute(f'comment on column {table}."{column}" is {sql_literal(text)}')
+
+
 def quote_list(values) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 

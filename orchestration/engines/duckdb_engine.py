@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.engines.base import Engine
+from orchestration.engines.base import Engine, apply_comments, duckdb_comments
 
 
 class DuckDBEngine(Engine):
@@ -38,7 +38,8 @@ class DuckDBEngine(Engine):
         return {}  # the store is the target
 
     def pull_tables(self, duck, schemas) -> list[str]:
-        """Every table of `schemas` in the warehouse file, copied through an attachment read-only."""
+        """Every table of `schemas` in the warehouse file with its comments, copied through an attachment
+        read-only."""
         listed = ", ".join(repr(s) for s in schemas)
         duck.execute(f"attach '{self.warehouse}' as wh (read_only)")
         try:
@@ -48,6 +49,7 @@ class DuckDBEngine(Engine):
                 "order by 1").fetchall()]
             for table in tables:
                 duck.execute(f"create table {table} as select * from wh.{table}")
+            apply_comments(duck, duckdb_comments(duck, schemas, catalog="wh"), tables)
         finally:
             duck.execute("detach wh")
         return tables

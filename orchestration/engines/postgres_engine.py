@@ -15,8 +15,10 @@ from orchestration.engines.base import (
     AUDIT_TABLES,
     LOAD_LOG_QUERY,
     Column,
+    Comments,
     Engine,
     TargetError,
+    apply_comments,
     changed_partitions,
     duckdb_columns,
     quote_list,
@@ -206,7 +208,8 @@ class PostgresEngine(Engine):
 
     def pull_tables(self, duck, schemas) -> list[str]:
         """Copy every table of `schemas` from the server into the DuckDB connection `duck` (same names and
-        types; COPY ... TO STDOUT, then DuckDB's CSV reader); the published copy is made this way."""
+        types, and the comments dbt wrote there; COPY ... TO STDOUT, then DuckDB's CSV reader); the published copy
+        is made this way."""
         listed = ", ".join(f"'{s}'" for s in schemas)
         columns = self.rows(f"""select c.table_schema, c.table_name, c.column_name, c.data_type, c.numeric_precision,
                                        c.numeric_scale
@@ -237,4 +240,22 @@ class PostgresEngine(Engine):
                                  f"columns = {spec}, auto_detect = false, allow_quoted_nulls = false)")
         finally:
             pg.close()
+        apply_comments(duck, self.comments(schemas), list(tables))
         return list(tables)
+
+    def comments(self, schemas) -> Comments:
+        """The table and column comments on the server (pg_description) of the tables of `schemas`."""
+        comments: Comments = {}
+        for schema, table, column, text in self.rows(f"""
+                select n.nspname, c.relname, a.attname, d.description
+                from pg_description d
+                join pg_class c on c.oid = d.objoid and d.classoid = 'pg_class'::regclass
+                join pg_namespace n on n.oid = c.relnamespace
+                left join pg_attribute a on a.attrelid = c.oid and a.attnum = d.objsubid and d.objsubid > 0
+                where n.nspname in ({quote_list(schemas)}) order by d.objsubid"""):
+            entry = comments.setdefault(f"{schema}.{table}", (None, {}))
+            if column is None:
+                comments[f"{schema}.{table}"] = (text, entry[1])
+            else:
+                entry[1][column] = text
+        return comments

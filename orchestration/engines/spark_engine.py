@@ -19,8 +19,10 @@ from orchestration.engines.base import (
     LOAD_LOG_QUERY,
     Engine,
     TargetError,
+    apply_comments,
     changed_partitions,
     duckdb_columns,
+    manifest_comments,
     raw_tables,
 )
 from orchestration.settings import dbt_target_dir
@@ -76,7 +78,8 @@ class SparkEngine(Engine):
 
     def pull_tables(self, duck, schemas) -> list[str]:
         """Every model table of `schemas` (from dbt's manifest) read from Spark in one child process, written into
-        the DuckDB connection with the types Spark's Parquet gives (string → VARCHAR, decimal(18,2) → DECIMAL)."""
+        the DuckDB connection with the types Spark's Parquet gives (string → VARCHAR, decimal(18,2) → DECIMAL), and
+        their descriptions from the manifest as comments (dbt-spark comments no column of a Parquet table)."""
         manifest_path = dbt_target_dir(self.warehouse, "spark") / "manifest.json"
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         tables = sorted({f"{n['schema']}.{n.get('alias') or n['name']}" for n in manifest["nodes"].values()
@@ -87,6 +90,7 @@ class SparkEngine(Engine):
             duck.register("_pulled", frame)
             duck.execute(f"create table {table} as select * from _pulled")
             duck.unregister("_pulled")
+        apply_comments(duck, manifest_comments(manifest, schemas), tables)
         return tables
 
     # -- mirroring --

@@ -151,6 +151,27 @@ def test_published_copy_is_pulled_from_the_server(pg_run):
     assert types == [("DECIMAL(18,2)",)]
 
 
+def test_every_mart_and_report_column_has_its_comment_on_the_server(pg_run):
+    """dbt's persist_docs wrote the yml descriptions as comments on PostgreSQL, where BI tools connecting to the
+    server read them, and the published copy pulled from the server carries the same comments."""
+    _, rows = pg_query(pg_run.pg, """select c.table_schema || '.' || c.table_name, c.column_name,
+                                            col_description(format('%I.%I', c.table_schema, c.table_name)::regclass,
+                                                            c.ordinal_position)
+                                     from information_schema.columns c join information_schema.tables t
+                                       on t.table_schema = c.table_schema and t.table_name = c.table_name
+                                     where c.table_schema in ('marts', 'reporting') and t.table_type = 'BASE TABLE'""")
+    assert len(rows) >= 200
+    assert [f"{t}.{c}" for t, c, comment in rows if not comment] == []
+    _, tables = pg_query(pg_run.pg, "select n.nspname || '.' || c.relname, obj_description(c.oid, 'pg_class') "
+                                    "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+                                    "where n.nspname in ('marts', 'reporting') and c.relkind = 'r'")
+    assert tables and [t for t, comment in tables if not comment] == []
+    _, published = duck_query(pg_run.warehouse.parent / "published" / "lvsocial.duckdb",
+                              "select schema_name || '.' || table_name, column_name, comment from duckdb_columns() "
+                              "where schema_name in ('marts', 'reporting')")
+    assert sorted(published) == sorted(rows)
+
+
 def test_unreachable_server_is_a_clear_error(tmp_path):
     env = {"LVSOCIAL_PG_HOST": "127.0.0.1", "LVSOCIAL_PG_PORT": "1", "DAGSTER_HOME": str(tmp_path / "dh"),
            "PATH": "/usr/bin:/bin"}

@@ -33,6 +33,21 @@ def test_published_copy_from_spark_equals_what_spark_holds(spark_run):
         assert_frames_equal(spark_run.after_run[table], published[table], table)
 
 
+def test_published_copy_from_spark_carries_the_descriptions(spark_run):
+    """dbt-spark comments no column of a Parquet table, so the copy pulled from Spark takes the descriptions from
+    the manifest of the Spark build: every column has its yml description as its comment, as on DuckDB."""
+    manifest = json.loads((spark_run.run.warehouse.parent / "dbt_target_spark" / "manifest.json").read_text())
+    described = {(f"{n['schema']}.{n['name']}", c): d["description"] for n in manifest["nodes"].values()
+                 if n["resource_type"] == "model" for c, d in n["columns"].items()}
+    with duckdb.connect(str(spark_run.run.warehouse.parent / "published" / "lvsocial.duckdb"), read_only=True) as con:
+        rows = con.execute("select schema_name || '.' || table_name, column_name, comment from duckdb_columns() "
+                           "where schema_name in ('marts', 'reporting')").fetchall()
+        tables = con.execute("select comment from duckdb_tables() where schema_name in ('marts', 'reporting')")
+        assert all(comment for (comment,) in tables.fetchall())
+    assert len(rows) >= 200
+    assert [f"{t}.{c}" for t, c, comment in rows if not comment or comment != described.get((t, c))] == []
+
+
 def test_raw_is_mirrored_into_spark_and_remembered(spark_run):
     from orchestration.engines.spark_engine import STATE_FILE, SparkEngine
 

@@ -19,7 +19,7 @@ def _repo_root() -> Path:
 REPO = _repo_root()
 SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".md", ".sh", ".toml", ".csv"}
 # Generated, installed or data folders: nothing there is written by hand.
-SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "target", "logs", "data", "artifacts",
+SKIP_DIRS = {".git", ".venv", ".bi-venv", "venv", "node_modules", "__pycache__", "target", "logs", "data", "artifacts",
              "warehouse", ".dagster_home", "dbt_packages", "results", ".pytest_cache", ".ruff_cache"}
 
 CITATION = re.compile(r"(?<![\w/.-])docs/([\w.-]+\.md)(?:#([\w-]+))?")
