@@ -72,6 +72,25 @@ def test_places_per_1000_inhabitants(sample_run):
         assert math.isclose(value, 1000 * places / population, rel_tol=1e-9)
 
 
+def test_places_per_1000_aged_65plus(sample_run):
+    """Against the raw population-by-age file's municipality lines (2021 codes) and the fact's places."""
+    rows = sample_run.query("""
+        select m.places_per_1000_65plus, r.places, p.population
+        from reporting.metric_register as m
+        join (select snapshot_date, current_municipality_key, sum(capacity) as places
+              from marts.fct_provider_services where status = 'providing' group by 1, 2) as r
+          on r.snapshot_date = m.snapshot_date and r.current_municipality_key = m.current_municipality_key
+        join marts.dim_municipality as d on d.municipality_key = m.current_municipality_key
+        join raw.population_by_age as p
+          on p.atvk_code = d.atvk_code and p.territorial_unit is null and p.age_group = '65_plus'
+         and p.year = year(m.snapshot_date)""")
+    assert len(rows) > 50
+    for value, places, population in rows:
+        assert math.isclose(value, 1000 * places / population, rel_tol=1e-9)
+    assert sample_run.scalar("select count(*) from reporting.metric_register where population_65plus is not null "
+                             "and places_per_1000_65plus is null and places > 0") == 0
+
+
 def test_eu_planned_new_services_equal_the_esf_report(sample_run):
     metric = by_key(sample_run.query("""select current_municipality_key, sum(new_services)
                                         from reporting.metric_eu_planned_services
@@ -114,7 +133,8 @@ def test_specialists_per_1000_equals_the_norm_report(sample_run):
 def test_the_semantic_models_measure_columns_of_their_tables(sample_run):
     manifest = json.loads((sample_run.warehouse.parent / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
     assert {m["name"] for m in manifest["metrics"].values()} >= {
-        "records", "places", "community_share_of_places", "places_per_1000_inhabitants", "eu_planned_new_services",
+        "records", "places", "community_share_of_places", "places_per_1000_inhabitants", "places_per_1000_65plus",
+        "eu_planned_new_services",
         "expenditure_per_inhabitant", "specialists_per_1000"}
     for model in manifest["semantic_models"].values():
         table = model["node_relation"]["alias"]

@@ -1,5 +1,5 @@
 -- The register's metrics, each defined here once, per snapshot × current municipality (today's map): records,
--- provider units, places, community share of places, places per 1,000 inhabitants. Sums (records, places,
+-- provider units, places, community share of places, places per 1,000 inhabitants and per 1,000 aged 65+. Sums (records, places,
 -- population) add up to regions and the country; `providers` does not (a unit may serve several municipalities:
 -- count register numbers in fct_provider_services for a larger area). Ratios: re-derive from their sums.
 with
@@ -40,6 +40,16 @@ population as (
 
     select year, current_municipality_key, population from {{ ref('int_population_harmonised') }}
 
+),
+
+aged_65plus as (
+
+    -- the population-by-age file's municipalities (2021 map, today's keys)
+    select year, current_municipality_key, sum(population_65plus) as population_65plus
+    from {{ ref('int_population_by_age') }}
+    where area_level = 'municipality'
+    group by year, current_municipality_key
+
 )
 
 select
@@ -61,8 +71,15 @@ select
     p.population,
     case
         when p.population > 0 then cast(1000 as {{ lvsocial.type_double() }}) * b.places / p.population
-    end as places_per_1000_inhabitants
+    end as places_per_1000_inhabitants,
+    a.population_65plus,
+    case
+        when a.population_65plus > 0
+            then cast(1000 as {{ lvsocial.type_double() }}) * b.places / a.population_65plus
+    end as places_per_1000_65plus
 from by_municipality as b
 left join {{ ref('dim_municipality') }} as m on m.municipality_key = b.current_municipality_key
 left join population as p
     on p.current_municipality_key = b.current_municipality_key and p.year = extract(year from b.snapshot_date)
+left join aged_65plus as a
+    on a.current_municipality_key = b.current_municipality_key and a.year = extract(year from b.snapshot_date)
