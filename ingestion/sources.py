@@ -6,7 +6,7 @@ benchmark floor and the sample generator. There is no other list of sources or f
 
 The name is the one vocabulary: the key of `Landing.files`, the `source` of the audit rows of its table (a source
 of several tables, the APIA workbook, declares each table's audit source; they are the values already in the
-warehouses), and the Dagster job `ingest_<job>` (the three yearly municipal files share the job `ingest_budgets`
+warehouses), and the Dagster job `ingest_<job>` (the four yearly municipal files share the job `ingest_budgets`
 and one partition per year)."""
 
 from __future__ import annotations
@@ -115,6 +115,8 @@ ESF_APIA = Source(
 BUDGET_EXPENDITURE = _yearly("budget_expenditure", "pasvaldibu_izdevumi")
 SOCIAL_SERVICE_STATISTICS = _yearly("social_service_statistics", "soc_pakalpojumi")
 SOCIAL_SERVICE_STAFFING = _yearly("social_service_staffing", "soc_dienesti")
+# The ministry's yearly statistics of long-term social care: clients at year end and new clients by age group.
+LONG_TERM_CARE_CLIENTS = _yearly("long_term_care_clients", "ilgstosas_aprupes_klienti")
 POPULATION = Source(
     "population", "population", "population", "reference", (re.compile(r"^iedzivotaji\.csv$"),),
     ("iedzivotaji.csv",), (RawTable("population", "population"),), "_partition", WHOLE, (WHOLE_KEY,),
@@ -126,8 +128,8 @@ POPULATION_BY_AGE = Source(
     (WHOLE_KEY,), "ingestion.population_age:parse_file")
 
 SOURCES: dict[str, Source] = {s.name: s for s in (REGISTRY, ESF_CFLA, ESF_APIA, BUDGET_EXPENDITURE,
-                                                  SOCIAL_SERVICE_STATISTICS, SOCIAL_SERVICE_STAFFING, POPULATION,
-                                                  POPULATION_BY_AGE)}
+                                                  SOCIAL_SERVICE_STATISTICS, SOCIAL_SERVICE_STAFFING, LONG_TERM_CARE_CLIENTS,
+                                                  POPULATION, POPULATION_BY_AGE)}
 SUBFOLDERS = tuple(dict.fromkeys(s.subfolder for s in SOURCES.values()))
 
 
