@@ -125,10 +125,10 @@ class Floor:
                     self.failed(f"{source} {year}", exc)
 
     def population(self) -> None:
-        from ingestion import population, population_age
+        from ingestion import population, population_age, programmes
         from ingestion.common import IngestionError
 
-        for module in (population, population_age):
+        for module in (population, population_age, programmes):  # the reference files, each replaced whole
             for paths in self.plan["files"][module.SOURCE].values():
                 try:
                     module.load(self.con, _paths(paths))
@@ -146,7 +146,7 @@ class Floor:
         self.step("raw: register (ingestion.registry)", self.registry)
         self.step("raw: EU funds (ingestion.esf)", self.esf)
         self.step("raw: budgets, statistics, staffing (ingestion.budgets)", self.budgets)
-        self.step("raw: population (ingestion.population)", self.population)
+        self.step("raw: population, programme targets (ingestion.population, ingestion.programmes)", self.population)
         self.step("dbt models (compiled SQL)",
                   lambda: build_models(self.con, self.plan["database"], self.plan["models"]))
         self.con.execute("checkpoint")

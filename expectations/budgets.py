@@ -1,4 +1,5 @@
-"""Expectations on the raw municipal budget, social-service statistics, staffing and long-term care clients tables: what every loaded row
+"""Expectations on the raw municipal budget, social-service statistics, staffing and long-term care clients
+tables: what every loaded row
 must satisfy (blocking), and what a plausible budget looks like (a warning)."""
 
 from __future__ import annotations

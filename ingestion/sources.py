@@ -126,10 +126,17 @@ POPULATION_BY_AGE = Source(
     "population_by_age", "population", "population", "reference", (re.compile(r"^iedzivotaji_vecuma_grupas\.csv$"),),
     ("iedzivotaji_vecuma_grupas.csv",), (RawTable("population_by_age", "population_by_age"),), "_partition", WHOLE,
     (WHOLE_KEY,), "ingestion.population_age:parse_file")
+# Regional development programmes' result indicators by service type: one reference file, replaced whole.
+PROGRAMME_TARGETS = Source(
+    "programme_targets", "programmes", "programmes", "reference",
+    (re.compile(r"^programmu_rezultatu_raditaji\.csv$"),), ("programmu_rezultatu_raditaji.csv",),
+    (RawTable("programme_targets", "programme_targets"),), "_partition", WHOLE, (WHOLE_KEY,),
+    "ingestion.programmes:parse_file")
 
 SOURCES: dict[str, Source] = {s.name: s for s in (REGISTRY, ESF_CFLA, ESF_APIA, BUDGET_EXPENDITURE,
-                                                  SOCIAL_SERVICE_STATISTICS, SOCIAL_SERVICE_STAFFING, LONG_TERM_CARE_CLIENTS,
-                                                  POPULATION, POPULATION_BY_AGE)}
+                                                  SOCIAL_SERVICE_STATISTICS, SOCIAL_SERVICE_STAFFING,
+                                                  LONG_TERM_CARE_CLIENTS, POPULATION, POPULATION_BY_AGE,
+                                                  PROGRAMME_TARGETS)}
 SUBFOLDERS = tuple(dict.fromkeys(s.subfolder for s in SOURCES.values()))
 
 

@@ -1,7 +1,7 @@
-"""Municipal money and people in Dagster: budget execution, social-service statistics, staffing and long-term
-care clients by age group (the four sources of the job `budgets` in ingestion/sources.py) as yearly partitioned assets (one run loads every requested
-year; a year without a file is skipped with a warning), their Great Expectations checks, the nothing-lost checks,
-and a sensor that requests a run when a yearly file lands."""
+"""Municipal money and people in Dagster: budget execution, social-service statistics, staffing and long-term care
+clients by age group (the four sources of the job `budgets` in ingestion/sources.py) as yearly partitioned assets
+(one run loads every requested year; a year without a file is skipped with a warning), their Great Expectations
+checks, the nothing-lost checks, and a sensor that requests a run when a yearly file lands."""
 
 import json
 
@@ -133,8 +133,8 @@ def years_in(landing: Landing) -> list[str]:
 
 @dg.sensor(name="budget_files_sensor", minimum_interval_seconds=60,
            target=dg.AssetSelection.assets(*(raw_key(s.tables[0]) for s in YEARLY)).downstream(),
-           description="Requests a run of a year (its budget, statistics, staffing and long-term care files and everything "
-                       "downstream) when a yearly file appears or changes in the landing folder's budgets/.")
+           description="Requests a run of a year (its budget, statistics, staffing and long-term care files and "
+                       "everything downstream) when a yearly file appears or changes in the landing folder's budgets/.")
 def budget_files_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
     seen = json.loads(context.cursor) if context.cursor else {}
     found = landing.scan()
