@@ -5,7 +5,8 @@
   manifest (`bench.compiled`), as JSON.
 * `python -m bench.floor PLAN DB RESULT` is the measured process. It loads each source with the pipeline's own
   loader (`ingestion.registry.load_snapshots`, `ingestion.esf`, `ingestion.budgets`, `ingestion.population`,
-  `ingestion.population_age`, `ingestion.programmes`: the same parsing of encodings, decimal commas, dates, headers and addresses, the same rejected rows and audit rows),
+  `ingestion.population_age`, `ingestion.programmes`: the same parsing of encodings, decimal commas, dates, headers
+  and addresses, the same rejected rows and audit rows),
   reads the seeds, then runs `create or replace view|table <schema>.<name> as <compiled SQL>` per model. It writes
   the time of each step and the row count of every table to RESULT.
 
