@@ -4,8 +4,9 @@
   (`ingestion.landing.scan`, the pipeline's own rules and partitions) and the seeds and compiled models of dbt's
   manifest (`bench.compiled`), as JSON.
 * `python -m bench.floor PLAN DB RESULT` is the measured process. It loads each source with the pipeline's own
-  loader (`ingestion.registry.load_snapshots`, `ingestion.esf`, `ingestion.budgets`, `ingestion.population`: the
-  same parsing of encodings, decimal commas, dates, headers and addresses, the same rejected rows and audit rows),
+  loader (`ingestion.registry.load_snapshots`, `ingestion.esf`, `ingestion.budgets`, `ingestion.population`,
+  `ingestion.population_age`, `ingestion.programmes`: the same parsing of encodings, decimal commas, dates, headers
+  and addresses, the same rejected rows and audit rows),
   reads the seeds, then runs `create or replace view|table <schema>.<name> as <compiled SQL>` per model. It writes
   the time of each step and the row count of every table to RESULT.
 
@@ -125,10 +126,10 @@ class Floor:
                     self.failed(f"{source} {year}", exc)
 
     def population(self) -> None:
-        from ingestion import population, population_age
+        from ingestion import population, population_age, programmes
         from ingestion.common import IngestionError
 
-        for module in (population, population_age):
+        for module in (population, population_age, programmes):  # the reference files, each replaced whole
             for paths in self.plan["files"][module.SOURCE].values():
                 try:
                     module.load(self.con, _paths(paths))
@@ -146,7 +147,7 @@ class Floor:
         self.step("raw: register (ingestion.registry)", self.registry)
         self.step("raw: EU funds (ingestion.esf)", self.esf)
         self.step("raw: budgets, statistics, staffing (ingestion.budgets)", self.budgets)
-        self.step("raw: population (ingestion.population)", self.population)
+        self.step("raw: population, programme targets (ingestion.population, ingestion.programmes)", self.population)
         self.step("dbt models (compiled SQL)",
                   lambda: build_models(self.con, self.plan["database"], self.plan["models"]))
         self.con.execute("checkpoint")

@@ -1,4 +1,5 @@
-"""Expectations on the raw municipal budget, social-service statistics and staffing tables: what every loaded row
+"""Expectations on the raw municipal budget, social-service statistics, staffing and long-term care clients
+tables: what every loaded row
 must satisfy (blocking), and what a plausible budget looks like (a warning)."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ EXPENDITURE_SUITE = "raw_budget_expenditure"
 EXPENDITURE_PLAUSIBLE_SUITE = "raw_budget_expenditure_plausible"
 STATISTICS_SUITE = "raw_social_service_statistics"
 STAFFING_SUITE = "raw_social_service_staffing"
+LONG_TERM_CARE_SUITE = "raw_long_term_care_clients"
 # Executed against planned: a municipality may overspend its plan, but not by half again.
 MAX_EXECUTED_TO_PLANNED = 1.5
 GROUP_TOTAL_CODE = "10.000"
@@ -83,6 +85,20 @@ def staffing_expectations() -> list:
     ]
 
 
+def long_term_care_expectations() -> list:
+    import great_expectations.expectations as gxe
+
+    from ingestion.budgets import LTC_AGE_GROUPS
+
+    return _common(gxe, ["atvk_code", "age_group_code"]) + [
+        gxe.ExpectColumnValuesToNotBeNull(column="age_group_code"),
+        gxe.ExpectColumnValuesToBeInSet(column="age_group_code", value_set=sorted(set(LTC_AGE_GROUPS.values()))),
+        gxe.ExpectColumnValuesToNotBeNull(column="clients_year_end_count"),
+        gxe.ExpectColumnValuesToBeBetween(column="clients_year_end_count", min_value=0, max_value=20000),
+        gxe.ExpectColumnValuesToBeBetween(column="new_clients_count", min_value=0, max_value=20000),
+    ]
+
+
 _YEAR_IS_PARTITION = "try_cast(trim(year) as integer) = _year as year_is_partition"
 # The rule of ingestion.reference.currency_of_year, as a column of the checked frame.
 _CURRENCY_OF_YEAR = (f"case when _year < {reference.euro_from_year()} then 'LVL' else 'EUR' end "
@@ -111,4 +127,9 @@ STAFFING_QUERY = f"""
 select year, atvk_code, social_work_specialists_count, other_staff_count, _source_file, _source_row, _year,
        {_YEAR_IS_PARTITION}
 from raw.social_service_staffing
+"""
+LONG_TERM_CARE_QUERY = f"""
+select year, atvk_code, age_group_code, clients_year_end_count, new_clients_count, _source_file, _source_row, _year,
+       {_YEAR_IS_PARTITION}
+from raw.long_term_care_clients
 """

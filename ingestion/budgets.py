@@ -1,5 +1,6 @@
-"""Municipal budget execution, social-service statistics and social services' staffing
-(docs/inputs.md#municipal-budgets-statistics-and-staffing): three yearly `;`-separated files with a BOM, decimal
+"""Municipal budget execution, social-service statistics, social services' staffing
+(docs/inputs.md#municipal-budgets-statistics-and-staffing) and clients of long-term care by age group
+(docs/inputs.md#clients-of-long-term-care-by-age-group): four yearly `;`-separated files with a BOM, decimal
 commas and thousands spaces, each read into its raw table, one row per file row. Numbers, currencies and ATVK codes
 are parsed here, once; the text as written stays beside them. A row that cannot be trusted (unreadable number,
 negative amount, code in no classifier, another year, duplicate) is rejected with its reason."""
@@ -26,12 +27,22 @@ from ingestion.common import (
     read_bytes,
     write_file_partition,
 )
-from ingestion.sources import BUDGET_EXPENDITURE, SOCIAL_SERVICE_STAFFING, SOCIAL_SERVICE_STATISTICS, Source
+from ingestion.population_age import fold_age_group
+from ingestion.sources import (
+    BUDGET_EXPENDITURE,
+    LONG_TERM_CARE_CLIENTS,
+    SOCIAL_SERVICE_STAFFING,
+    SOCIAL_SERVICE_STATISTICS,
+    Source,
+)
 
-PARTITION_COLUMN = BUDGET_EXPENDITURE.partition_column  # the same for the three (ingestion/sources.py)
+PARTITION_COLUMN = BUDGET_EXPENDITURE.partition_column  # the same for the four (ingestion/sources.py)
 CURRENCIES = {"lvl": "LVL", "ls": "LVL", "eur": "EUR", "€": "EUR", "euro": "EUR", "eiro": "EUR"}
 _ATVK = re.compile(r"^\d{1,7}$")
 _FUNCTION_CODE = re.compile(r"^\d{2}\.\d{3}$")
+# The ministry's age groups of long-term care clients (adults), folded (fold_age_group), to their code.
+LTC_AGE_GROUPS = {"18-64": "18_64", "65-79": "65_79", "80-89": "80_89", "90+": "90_plus", "90 un vairak": "90_plus",
+                  "90 un vecaki": "90_plus"}
 
 
 @dataclass(frozen=True)
@@ -46,13 +57,14 @@ class YearlyFile:
     counts: tuple[str, ...] = ()  # whole numbers, parsed into <column>_count
     key: tuple[str, ...] = ()  # unique within a file, together with the year
     has_currency: bool = False
+    age_grouped: bool = False  # an `age_group` column written as published, coded into `age_group_code`
     labels: dict[str, str] = field(default_factory=dict)  # raw column -> header as the publisher writes it
 
     @property
     def columns(self) -> list[str]:
         parsed = [f"{c}_amount" for c in self.amounts] + [f"{c}_count" for c in self.counts]
-        return list(self.header.values()) + (["currency_code"] if self.has_currency else []) + parsed + \
-            ["extra_fields"]
+        return list(self.header.values()) + (["currency_code"] if self.has_currency else []) + \
+            (["age_group_code"] if self.age_grouped else []) + parsed + ["extra_fields"]
 
     def ddl(self) -> str:
         types = {c: "varchar" for c in self.columns}
@@ -89,7 +101,14 @@ STAFFING = _spec(
      ("Sociālā darba speciālisti", "social_work_specialists"), ("Citi darbinieki", "other_staff")],
     required=("year", "atvk_code", "social_work_specialists"),
     counts=("social_work_specialists", "other_staff"), key=("atvk_code",))
-FILES = {spec.source: spec for spec in (EXPENDITURE, STATISTICS, STAFFING)}
+LONG_TERM_CARE = _spec(
+    LONG_TERM_CARE_CLIENTS,
+    [("Gads", "year"), ("ATVK kods", "atvk_code"), ("Pašvaldība", "municipality_name"),
+     ("Vecuma grupa", "age_group"), ("Klienti gada beigās", "clients_year_end"),
+     ("Jaunie klienti gadā", "new_clients")],
+    required=("year", "atvk_code", "age_group", "clients_year_end"),
+    counts=("clients_year_end", "new_clients"), key=("atvk_code", "age_group_code"), age_grouped=True)
+FILES = {spec.source: spec for spec in (EXPENDITURE, STATISTICS, STAFFING, LONG_TERM_CARE)}
 
 
 def _read_table(path: Path) -> tuple[ParsedFile, list[tuple[int, list[str]]]]:
@@ -146,6 +165,11 @@ def _check_row(spec: YearlyFile, row: dict, year: int) -> str | None:
         row["function_code"] = row["function_code"].strip()
         if not _FUNCTION_CODE.match(row["function_code"]):
             return f"functional code is not of the form 10.100: {row['function_code']!r}"
+    if spec.age_grouped:
+        code = LTC_AGE_GROUPS.get(fold_age_group(row["age_group"]))
+        if code is None:
+            return f"age group is none of 18–64, 65–79, 80–89, 90 un vairāk: {row['age_group']!r}"
+        row["age_group_code"] = code
     try:
         for column in spec.amounts:
             row[f"{column}_amount"] = _number(spec, column, row.get(column), whole=False)
@@ -196,7 +220,7 @@ def parse_file(path: Path, spec: YearlyFile, year: int) -> ParsedFile:
         if reason is None:
             key = tuple(str(row[c]).strip() for c in spec.key)
             if key in seen:
-                labels = ", ".join(spec.labels[c] for c in spec.key)
+                labels = ", ".join(spec.labels.get(c) or spec.labels[c.removesuffix("_code")] for c in spec.key)
                 reason = f"duplicate of row {seen[key]} (same {labels})"
             else:
                 seen[key] = source_row

@@ -45,10 +45,16 @@ GROUPS = ("0_17", "18_64", "65_plus")  # the parts of `total`
 _YEARS_WORD = re.compile(r"\s+(gadi|gadu|g\.)$")
 
 
+def fold_age_group(label: str) -> str:
+    """An age-group label folded for lookup: diacritics and case folded, dashes as `-`, no trailing `gadi`
+    (`65–79 gadi` -> `65-79`, `90 un vairāk` -> `90 un vairak`); the one rule for every age-grouped source."""
+    return _YEARS_WORD.sub("", fold_header(label).replace("–", "-").replace("—", "-").replace(" - ", "-"))
+
+
 def parse_age_group(label: str) -> str:
     """The code of an age-group label (`0–17 gadi` -> `0_17`, `65 un vairāk` -> `65_plus`, `Pavisam` -> `total`);
     ValueError for any other label."""
-    folded = _YEARS_WORD.sub("", fold_header(label).replace("–", "-").replace("—", "-").replace(" - ", "-"))
+    folded = fold_age_group(label)
     if folded not in AGE_GROUPS:
         raise ValueError(f"age group is none of Pavisam, 0–17, 18–64, 65 un vairāk: {label!r}")
     return AGE_GROUPS[folded]

@@ -1,6 +1,7 @@
-"""Reference facts the readers and checks compare against, read from the dbt seeds so that each fact has one copy:
-the ATVK codes of every municipality version (2010 and 2021 classifiers, Madona 2025), the functional codes, the
-register's status wording, and the currency rule (the fixed LVL rate and the year the euro came in)."""
+"""Reference facts the readers and checks compare against, read from the dbt seeds so that each fact has one copy: the
+ATVK codes of every municipality version (2010 and 2021 classifiers, Madona 2025), the functional codes, the
+register's status wording, the planning regions, the service types, and the currency rule (the fixed LVL rate and the
+year the euro came in)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,20 @@ def atvk_codes() -> frozenset[str]:
     """Every ATVK code that a municipality version has carried (seed `municipalities`)."""
     with MUNICIPALITIES_SEED.open(encoding="utf-8", newline="") as fh:
         return frozenset(row["atvk_code"] for row in csv.DictReader(fh))
+
+
+@lru_cache(maxsize=1)
+def planning_regions() -> frozenset[str]:
+    """The planning regions of the municipality versions (seed `municipalities`)."""
+    with MUNICIPALITIES_SEED.open(encoding="utf-8", newline="") as fh:
+        return frozenset(row["planning_region"] for row in csv.DictReader(fh))
+
+
+@lru_cache(maxsize=1)
+def service_types() -> dict[str, str]:
+    """Canonical service types (seed `service_types`): Latvian name -> service code."""
+    with (SEEDS / "service_types.csv").open(encoding="utf-8", newline="") as fh:
+        return {row["name_lv"]: row["service_code"] for row in csv.DictReader(fh)}
 
 
 @lru_cache(maxsize=1)

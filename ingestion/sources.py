@@ -6,7 +6,7 @@ benchmark floor and the sample generator. There is no other list of sources or f
 
 The name is the one vocabulary: the key of `Landing.files`, the `source` of the audit rows of its table (a source
 of several tables, the APIA workbook, declares each table's audit source; they are the values already in the
-warehouses), and the Dagster job `ingest_<job>` (the three yearly municipal files share the job `ingest_budgets`
+warehouses), and the Dagster job `ingest_<job>` (the four yearly municipal files share the job `ingest_budgets`
 and one partition per year)."""
 
 from __future__ import annotations
@@ -115,6 +115,8 @@ ESF_APIA = Source(
 BUDGET_EXPENDITURE = _yearly("budget_expenditure", "pasvaldibu_izdevumi")
 SOCIAL_SERVICE_STATISTICS = _yearly("social_service_statistics", "soc_pakalpojumi")
 SOCIAL_SERVICE_STAFFING = _yearly("social_service_staffing", "soc_dienesti")
+# The ministry's yearly statistics of long-term social care: clients at year end and new clients by age group.
+LONG_TERM_CARE_CLIENTS = _yearly("long_term_care_clients", "ilgstosas_aprupes_klienti")
 POPULATION = Source(
     "population", "population", "population", "reference", (re.compile(r"^iedzivotaji\.csv$"),),
     ("iedzivotaji.csv",), (RawTable("population", "population"),), "_partition", WHOLE, (WHOLE_KEY,),
@@ -124,10 +126,17 @@ POPULATION_BY_AGE = Source(
     "population_by_age", "population", "population", "reference", (re.compile(r"^iedzivotaji_vecuma_grupas\.csv$"),),
     ("iedzivotaji_vecuma_grupas.csv",), (RawTable("population_by_age", "population_by_age"),), "_partition", WHOLE,
     (WHOLE_KEY,), "ingestion.population_age:parse_file")
+# Regional development programmes' result indicators by service type: one reference file, replaced whole.
+PROGRAMME_TARGETS = Source(
+    "programme_targets", "programmes", "programmes", "reference",
+    (re.compile(r"^programmu_rezultatu_raditaji\.csv$"),), ("programmu_rezultatu_raditaji.csv",),
+    (RawTable("programme_targets", "programme_targets"),), "_partition", WHOLE, (WHOLE_KEY,),
+    "ingestion.programmes:parse_file")
 
 SOURCES: dict[str, Source] = {s.name: s for s in (REGISTRY, ESF_CFLA, ESF_APIA, BUDGET_EXPENDITURE,
-                                                  SOCIAL_SERVICE_STATISTICS, SOCIAL_SERVICE_STAFFING, POPULATION,
-                                                  POPULATION_BY_AGE)}
+                                                  SOCIAL_SERVICE_STATISTICS, SOCIAL_SERVICE_STAFFING,
+                                                  LONG_TERM_CARE_CLIENTS, POPULATION, POPULATION_BY_AGE,
+                                                  PROGRAMME_TARGETS)}
 SUBFOLDERS = tuple(dict.fromkeys(s.subfolder for s in SOURCES.values()))
 
 

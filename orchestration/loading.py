@@ -1,5 +1,6 @@
 """The pieces every ingestion source shares, once (docs/design.md#d14): the load-partitions template its asset runs,
-the nothing-lost check, the Great Expectations check and the fingerprint its sensor compares. A source's module in
+the nothing-lost check, the Great Expectations check, the fingerprint its sensor compares and the sensor of a
+file replaced whole. A source's module in
 `orchestration/defs/` says only what is its own: how one partition is read, and what its metadata adds."""
 
 from __future__ import annotations
@@ -179,3 +180,20 @@ def gx_check(asset_key: dg.AssetKey, name: str, query: str, suite: str, expectat
 def fingerprint(paths: Iterable[Path]) -> str:
     """What a sensor compares to tell a file that appeared or changed: names, sizes and modification times."""
     return ";".join(f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in paths)
+
+
+def whole_file_sensor(name: str, source: Source, asset_key: dg.AssetKey) -> dg.SensorDefinition:
+    """A sensor requesting a run of the source's one file (a WHOLE source) and everything downstream when the file
+    appears or changes."""
+    path = f"{source.subfolder}/{source.file_name(WHOLE_KEY)}"
+
+    @dg.sensor(name=name, minimum_interval_seconds=60, target=dg.AssetSelection.assets(asset_key).downstream(),
+               description=f"Requests a run of the file and everything downstream when {path} appears or changes.")
+    def _sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
+        paths = landing.scan().of(source).get(WHOLE_KEY, [])
+        current = fingerprint(paths)
+        if not paths or current == context.cursor:
+            return dg.SensorResult(run_requests=[], cursor=context.cursor)
+        return dg.SensorResult(run_requests=[dg.RunRequest(run_key=current)], cursor=current)
+
+    return _sensor

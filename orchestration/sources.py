@@ -16,7 +16,7 @@ from ingestion.sources import SNAPSHOT_DATE, SOURCES, WHOLE, WHOLE_KEY, Source, 
 
 def partitions_def(source: Source) -> dg.PartitionsDefinition | None:
     """The partitions of a source, from its declaration: one object for every source of the same partitions (the
-    three yearly files), shared by their assets and job."""
+    yearly municipal files), shared by their assets and job."""
     return _partitions(source.partition_kind, source.partitions, source.partitions_name)
 
 

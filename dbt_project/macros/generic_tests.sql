@@ -18,3 +18,9 @@ inner join {{ model }} as b
 union all
 select {{ entity }}, valid_from, valid_to from {{ model }} where valid_from > valid_to
 {% endtest %}
+
+{#- Every non-null value of the column within [min_value, max_value]. -#}
+{% test values_between(model, column_name, min_value, max_value) %}
+select {{ column_name }} from {{ model }}
+where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
+{% endtest %}

@@ -1,7 +1,7 @@
-"""Municipal money and people in Dagster: budget execution, social-service statistics and staffing (the three
-sources of the job `budgets` in ingestion/sources.py) as yearly partitioned assets (one run loads every requested
-year; a year without a file is skipped with a warning), their Great Expectations checks, the nothing-lost checks,
-and a sensor that requests a run when a yearly file lands."""
+"""Municipal money and people in Dagster: budget execution, social-service statistics, staffing and long-term care
+clients by age group (the four sources of the job `budgets` in ingestion/sources.py) as yearly partitioned assets
+(one run loads every requested year; a year without a file is skipped with a warning), their Great Expectations
+checks, the nothing-lost checks, and a sensor that requests a run when a yearly file lands."""
 
 import json
 
@@ -10,18 +10,25 @@ import dagster as dg
 from expectations import budgets as budget_suites
 from ingestion import budgets
 from ingestion.landing import Landing
-from ingestion.sources import BUDGET_EXPENDITURE, SOCIAL_SERVICE_STAFFING, SOCIAL_SERVICE_STATISTICS, Source, of_job
+from ingestion.sources import (
+    BUDGET_EXPENDITURE,
+    LONG_TERM_CARE_CLIENTS,
+    SOCIAL_SERVICE_STAFFING,
+    SOCIAL_SERVICE_STATISTICS,
+    Source,
+    of_job,
+)
 from orchestration.loading import fingerprint, gx_check, load_partitions, nothing_lost_check, one_by_one, raw_key
 from orchestration.resources import LandingFolder, Warehouse
 from orchestration.sources import IngestionSource, partitions_def
 
-# The three yearly sources: one job, one partition per year (ingestion/sources.py).
+# The four yearly sources: one job, one partition per year (ingestion/sources.py).
 YEARLY = of_job(BUDGET_EXPENDITURE.job)
-budget_years = partitions_def(BUDGET_EXPENDITURE)  # one object for the three (the same declaration of years)
+budget_years = partitions_def(BUDGET_EXPENDITURE)  # one object for the four (the same declaration of years)
 CODE = "https://github.com/lvsocial/lvsocial/blob/main/ingestion/budgets.py"
 GROUP = f"{BUDGET_EXPENDITURE.area}_raw"
 
-RAW_EXPENDITURE, RAW_STATISTICS, RAW_STAFFING = (raw_key(s.tables[0]) for s in YEARLY)
+RAW_EXPENDITURE, RAW_STATISTICS, RAW_STAFFING, RAW_LONG_TERM_CARE = (raw_key(s.tables[0]) for s in YEARLY)
 
 
 def load_years(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingFolder,
@@ -84,6 +91,10 @@ social_service_statistics = _yearly_asset(
 social_service_staffing = _yearly_asset(
     SOCIAL_SERVICE_STAFFING,
     "Municipal social services' staffing: social-work specialists and other staff at year end")
+long_term_care_clients = _yearly_asset(
+    LONG_TERM_CARE_CLIENTS,
+    "The ministry's statistics of long-term social care: clients at year end and new clients in the year by age "
+    "group (18–64, 65–79, 80–89, 90+) per municipality")
 
 
 gx_raw_budget_expenditure = gx_check(
@@ -108,17 +119,22 @@ gx_raw_social_service_staffing = gx_check(
     budget_suites.staffing_expectations,
     "Great Expectations suite on raw staffing: known ATVK codes, the year of the file, headcounts present and "
     "plausible, one row per municipality × year.")
+gx_raw_long_term_care_clients = gx_check(
+    RAW_LONG_TERM_CARE, "gx_raw_long_term_care_clients", budget_suites.LONG_TERM_CARE_QUERY,
+    budget_suites.LONG_TERM_CARE_SUITE, budget_suites.long_term_care_expectations,
+    "Great Expectations suite on raw long-term care clients: known ATVK codes and age groups, the year of the file, "
+    "clients at year end present and plausible, one row per municipality × age group × year.")
 
 
 def years_in(landing: Landing) -> list[str]:
-    """Years for which the landing holds a file of any of the three yearly sources (within the partitions)."""
+    """Years for which the landing holds a file of any of the four yearly sources (within the partitions)."""
     return SOURCES[0].keys_in(landing)
 
 
 @dg.sensor(name="budget_files_sensor", minimum_interval_seconds=60,
-           target=dg.AssetSelection.assets(RAW_EXPENDITURE, RAW_STATISTICS, RAW_STAFFING).downstream(),
-           description="Requests a run of a year (its budget, statistics and staffing files and everything "
-                       "downstream) when a yearly file appears or changes in the landing folder's budgets/.")
+           target=dg.AssetSelection.assets(*(raw_key(s.tables[0]) for s in YEARLY)).downstream(),
+           description="Requests a run of a year (its budget, statistics, staffing and long-term care files and "
+                       "everything downstream) when a yearly file appears or changes in the landing folder's budgets/.")
 def budget_files_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
     seen = json.loads(context.cursor) if context.cursor else {}
     found = landing.scan()
@@ -131,9 +147,10 @@ def budget_files_sensor(context: dg.SensorEvaluationContext, landing: LandingFol
 
 
 SOURCES = [IngestionSource(BUDGET_EXPENDITURE.job,
-                           [budget_expenditure, social_service_statistics, social_service_staffing])]
+                           [budget_expenditure, social_service_statistics, social_service_staffing,
+                            long_term_care_clients])]
 CHECKS = [gx_raw_budget_expenditure, gx_raw_budget_expenditure_plausible, gx_raw_social_service_statistics,
-          gx_raw_social_service_staffing] + [nothing_lost_check(
+          gx_raw_social_service_staffing, gx_raw_long_term_care_clients] + [nothing_lost_check(
               source, source.tables[0], f"Nothing lost: for every {source.name} file, rows read = rows loaded + "
               "rows rejected, and raw holds exactly the loaded rows.") for source in YEARLY]
 SENSORS = [budget_files_sensor]

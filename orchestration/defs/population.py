@@ -7,18 +7,13 @@ import dagster as dg
 from expectations import population as population_suite
 from expectations import population_age as population_age_suite
 from ingestion import population, population_age
-from ingestion.landing import Landing
-from ingestion.sources import POPULATION, POPULATION_BY_AGE, WHOLE_KEY, Source
-from orchestration.loading import fingerprint, gx_check, load_partitions, nothing_lost_check, one_by_one, raw_key
+from ingestion.sources import POPULATION, POPULATION_BY_AGE
+from orchestration.loading import gx_check, load_partitions, nothing_lost_check, one_by_one, raw_key, whole_file_sensor
 from orchestration.resources import LandingFolder, Warehouse
 from orchestration.sources import IngestionSource
 
 RAW_POPULATION = raw_key(POPULATION.tables[0])
 CODE = "https://github.com/lvsocial/lvsocial/blob/main/ingestion/population.py"
-
-
-def _files(landing: Landing, source: Source = POPULATION):
-    return landing.of(source).get(WHOLE_KEY, [])
 
 
 @dg.asset(
@@ -68,22 +63,7 @@ population_nothing_lost = nothing_lost_check(
     "exactly the loaded ones.")
 
 
-def _file_sensor(name: str, source: Source, asset_key: dg.AssetKey):
-    path = f"{source.subfolder}/{source.file_name(WHOLE_KEY)}"
-
-    @dg.sensor(name=name, minimum_interval_seconds=60, target=dg.AssetSelection.assets(asset_key).downstream(),
-               description=f"Requests a run of the file and everything downstream when {path} appears or changes.")
-    def _sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
-        paths = _files(landing.scan(), source)
-        current = fingerprint(paths)
-        if not paths or current == context.cursor:
-            return dg.SensorResult(run_requests=[], cursor=context.cursor)
-        return dg.SensorResult(run_requests=[dg.RunRequest(run_key=current)], cursor=current)
-
-    return _sensor
-
-
-population_file_sensor = _file_sensor("population_file_sensor", POPULATION, RAW_POPULATION)
+population_file_sensor = whole_file_sensor("population_file_sensor", POPULATION, RAW_POPULATION)
 
 
 # --- by territory and age group (reference/iedzivotaji_vecuma_grupas.csv): the same shape as above ---
@@ -132,8 +112,9 @@ gx_raw_population_by_age = gx_check(
 population_by_age_nothing_lost = nothing_lost_check(
     POPULATION_BY_AGE, POPULATION_BY_AGE.tables[0], "Nothing lost: values read = loaded + rejected, and raw holds "
     "exactly the loaded ones.")
-population_by_age_file_sensor = _file_sensor("population_by_age_file_sensor", POPULATION_BY_AGE,
+population_by_age_file_sensor = whole_file_sensor("population_by_age_file_sensor", POPULATION_BY_AGE,
                                              RAW_POPULATION_BY_AGE)
+
 
 SOURCES = [IngestionSource(POPULATION.job, [population_by_municipality, population_by_age])]
 CHECKS = [gx_raw_population, population_nothing_lost, gx_raw_population_by_age, population_by_age_nothing_lost]

@@ -18,7 +18,7 @@ from bench.report import count_rows
 REPO = Path(__file__).resolve().parents[2]
 MARTS = ["dim_municipality", "dim_provider", "dim_service", "fct_esf_planned_services", "fct_esf_projects",
          "fct_municipal_expenditure", "fct_provider_services", "fct_register_changes", "fct_social_service_statistics",
-         "fct_social_work_staffing"]
+         "fct_social_work_staffing", "fct_long_term_care_clients", "fct_programme_targets"]
 
 
 def test_floor_and_definitions_figures(tmp_path: Path, sample_run) -> None:

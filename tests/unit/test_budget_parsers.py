@@ -87,6 +87,35 @@ def test_staffing_counts(tmp_path: Path) -> None:
 # --- rows that cannot be trusted ------------------------------------------------------------------------------
 
 
+LONG_TERM_CARE_HEADER = "Gads;ATVK kods;Pašvaldība;Vecuma grupa;Klienti gada beigās;Jaunie klienti gadā"
+
+
+def test_long_term_care_clients_by_age_group(tmp_path: Path) -> None:
+    """Age groups as written (en dash, hyphen, `gadi`, `90 un vairāk`) coded; counts with thousands spaces; an
+    unknown group, a negative count, a missing year-end count and a duplicate group rejected with the reason."""
+    path = write(tmp_path / "ilgstosas_aprupes_klienti_2023.csv", [
+        LONG_TERM_CARE_HEADER,
+        "2023;0001000;Rīga;18–64;559;116",
+        f"2023;0001000;Rīga;65-79 gadi;1{NBSP}077;241",
+        "2023;0001000;Rīga;90 un vairāk;373;",
+        "2023;0001000;Rīga;0–17;3;1",
+        "2023;0020000;Daugavpils;80–89;-5;1",
+        "2023;0020000;Daugavpils;18–64;;4",
+        "2023;0020000;Daugavpils;65–79;12;4",
+        "2023;0020000;Daugavpils;65 - 79;13;5",
+    ])
+    pf = budgets.parse_file(path, budgets.LONG_TERM_CARE, 2023)
+    rows = by_row(pf)
+    assert {r: (rows[r]["age_group_code"], rows[r]["clients_year_end_count"], rows[r]["new_clients_count"])
+            for r in rows} == {2: ("18_64", 559, 116), 3: ("65_79", 1077, 241), 4: ("90_plus", 373, None),
+                               8: ("65_79", 12, 4)}
+    reasons = rejected_by_row(pf)
+    assert "age group is none of" in reasons[5] and "'0–17'" in reasons[5]
+    assert "Klienti gada beigās is negative" in reasons[6]
+    assert reasons[7] == "missing Klienti gada beigās"
+    assert reasons[9] == "duplicate of row 8 (same ATVK kods, Vecuma grupa)"
+
+
 def test_budget_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
     path = write(tmp_path / "pasvaldibu_izdevumi_2016.csv", [
         BUDGET_HEADER,

@@ -31,6 +31,8 @@ REGISTRY_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "registry" 
 SERVICE_NAMES_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "registry" / "_service_names__unit_tests.yml"
 TERRITORY_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "territory" / "_territory__unit_tests.yml"
 COVERAGE_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "reporting" / "coverage" / "_coverage__unit_tests.yml"
+PROGRAMMES_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "reporting" / "programmes" / "_programmes__unit_tests.yml"
+MUNICIPAL_REPORTS_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "reporting" / "municipal" / "_municipal__unit_tests.yml"
 DBT = str(Path(sys.executable).parent / "dbt")
 
 
@@ -119,7 +121,8 @@ def short_by_one_row(test: dict) -> dict:
 
 @pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML, POPULATION_UNIT_TESTS_YAML,
                                        REGISTRY_UNIT_TESTS_YAML, SERVICE_NAMES_UNIT_TESTS_YAML,
-                                       TERRITORY_UNIT_TESTS_YAML, COVERAGE_UNIT_TESTS_YAML],
+                                       TERRITORY_UNIT_TESTS_YAML, COVERAGE_UNIT_TESTS_YAML,
+                                       MUNICIPAL_REPORTS_UNIT_TESTS_YAML, PROGRAMMES_UNIT_TESTS_YAML],
                          ids=lambda p: p.stem)
 def test_a_wrong_expectation_fails(dbt_env: DbtEnv, tmp_path: Path, yaml_path: Path) -> None:
     project = tmp_path / "dbt_project"
