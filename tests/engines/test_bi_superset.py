@@ -109,22 +109,44 @@ def test_the_datasets_show_the_column_descriptions(superset, sample_run):
     assert all(comments.values())
 
 
+def _log_in(browser, base: str, tries: int = 4) -> None:
+    """Superset's login page is a React form: keys typed before it has mounted are lost when it re-renders (seen on
+    a loaded machine: the form came back empty). Type, check that the fields hold the text, submit; again if the
+    page is still the login page."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    for _ in range(tries):
+        browser.get(base + "/login/")
+        _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "input[name='username'], #username"),
+              "the login form did not appear")
+        try:
+            user = browser.find_element(By.CSS_SELECTOR, "input[name='username'], #username")
+            password = browser.find_element(By.CSS_SELECTOR, "input[name='password'], #password")
+            user.clear()
+            user.send_keys("admin")
+            password.clear()
+            password.send_keys("admin")
+            if user.get_attribute("value") != "admin" or password.get_attribute("value") != "admin":
+                continue  # re-rendered while typing
+            buttons = browser.find_elements(By.CSS_SELECTOR, "button[type='submit']")
+            (buttons[0].click if buttons else password.submit)()
+        except StaleElementReferenceException:
+            continue
+        try:
+            _wait(browser, lambda d: "/login" not in d.current_url, "the login did not go through", timeout=30)
+            return
+        except pytest.fail.Exception:
+            continue
+    _wait(browser, lambda d: "/login" not in d.current_url, f"the login did not go through in {tries} tries",
+          timeout=1)
+
+
 def test_the_dashboard_opens_in_the_browser(superset, browser):  # noqa: F811
     from selenium.webdriver.common.by import By
 
     base, registered, _ = superset
-    browser.get(base + "/login/")
-    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "input[name='username'], #username"),
-          "the login form did not appear")
-    browser.find_element(By.CSS_SELECTOR, "input[name='username'], #username").send_keys("admin")
-    password = browser.find_element(By.CSS_SELECTOR, "input[name='password'], #password")
-    password.send_keys("admin")
-    buttons = browser.find_elements(By.CSS_SELECTOR, "button[type='submit']")
-    if buttons:
-        buttons[0].click()
-    else:
-        password.submit()
-    _wait(browser, lambda d: "/login" not in d.current_url, "the login did not go through")
+    _log_in(browser, base)
     browser.get(base + "/superset/dashboard/lvsocial/")
     for title in registered["charts"]:
         _wait(browser, lambda d, t=title: t in d.find_element(By.TAG_NAME, "body").text,
