@@ -1,4 +1,6 @@
-"""Expectations on the key marts: grain, domains, ranges and the map of municipalities, checked on what BI reads."""
+"""Expectations on the key marts: grain, domains, ranges and the map of municipalities, checked on what BI reads.
+Each suite is registered under `<schema>_<table>` with the query that reads its frame (portable SQL: it also runs
+on PostgreSQL and Spark); orchestration/defs/quality.py runs each as a blocking asset check of that table."""
 
 from __future__ import annotations
 
@@ -19,7 +21,12 @@ def _suite(name: str, query: str):
            f.capacity, f.register_number, f.municipality_key,
            m.valid_from as municipality_valid_from, m.valid_to as municipality_valid_to,
            c.is_current as current_is_current,
-           f.snapshot_date between m.valid_from and m.valid_to as municipality_valid_on_date
+           f.snapshot_date between m.valid_from and m.valid_to as municipality_valid_on_date,
+           f.territorial_unit, f.territorial_unit_type, f.territorial_unit_resolution,
+           coalesce(case when f.territorial_unit_resolution = 'unresolved'
+                         then f.territorial_unit is null and f.territorial_unit_type is null
+                         else f.territorial_unit is not null and f.territorial_unit_type is not null end,
+                    false) as territorial_unit_placed_or_flagged
     from marts.fct_provider_services f
     left join marts.dim_municipality m on m.municipality_key = f.municipality_key
     left join marts.dim_municipality c on c.municipality_key = f.current_municipality_key
@@ -39,10 +46,22 @@ def fct_provider_services() -> list:
         gxe.ExpectColumnValuesToNotBeNull(column="municipality_key", mostly=0.99),
         gxe.ExpectColumnValuesToBeInSet(column="municipality_valid_on_date", value_set=[True]),
         gxe.ExpectColumnValuesToBeInSet(column="current_is_current", value_set=[True]),
+        # Every record is placed in a city, town or parish, or flagged `unresolved` with no unit: never a NULL
+        # unit without the flag, nor a flag beside a unit.
+        gxe.ExpectColumnValuesToNotBeNull(column="territorial_unit_resolution"),
+        gxe.ExpectColumnValuesToBeInSet(column="territorial_unit_placed_or_flagged", value_set=[True]),
     ]
 
 
-@_suite("marts_dim_municipality", "select * from marts.dim_municipality")
+# The countries Latvia has a land border with, as the seed border_municipalities spells them.
+NEIGHBOURS = ("Belarus", "Estonia", "Lithuania", "Russia")
+_COUNTRY = f"({'|'.join(NEIGHBOURS)})"
+
+
+@_suite("marts_dim_municipality", """
+    select *, coalesce(is_border = (borders is not null and borders <> ''), false) as border_flag_consistent
+    from marts.dim_municipality
+""")
 def dim_municipality() -> list:
     import great_expectations.expectations as gxe
 
@@ -57,6 +76,9 @@ def dim_municipality() -> list:
         gxe.ExpectColumnValuesToBeInSet(column="planning_region", value_set=[
             "Rīgas plānošanas reģions", "Vidzemes plānošanas reģions", "Kurzemes plānošanas reģions",
             "Zemgales plānošanas reģions", "Latgales plānošanas reģions"]),
+        # A border municipality names its neighbours, `; `-separated, and only Latvia's; no other names any.
+        gxe.ExpectColumnValuesToBeInSet(column="border_flag_consistent", value_set=[True]),
+        gxe.ExpectColumnValuesToMatchRegex(column="borders", regex=rf"^{_COUNTRY}(; {_COUNTRY})*$"),
     ]
 
 
@@ -190,4 +212,47 @@ def dim_service() -> list:
         gxe.ExpectColumnValuesToBeInSet(column="law_kind", value_set=[
             "sociālais darbs", "karitatīvais sociālais darbs", "sociālā aprūpe", "sociālā rehabilitācija",
             "profesionālā rehabilitācija", None]),
+    ]
+
+
+@_suite("marts_fct_long_term_care_clients", """
+    select f.*, coalesce(make_date(f.year, 12, 31) >= m.valid_from and make_date(f.year, 1, 1) <= m.valid_to,
+                         false) as valid_in_year
+    from marts.fct_long_term_care_clients f
+    left join marts.dim_municipality m on m.municipality_key = f.municipality_key
+""")
+def fct_long_term_care_clients() -> list:
+    import great_expectations.expectations as gxe
+
+    from ingestion.budgets import LTC_AGE_GROUPS
+
+    return [
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["year", "municipality_key", "age_group"]),
+        gxe.ExpectColumnValuesToBeInSet(column="age_group", value_set=sorted(set(LTC_AGE_GROUPS.values()))),
+        gxe.ExpectColumnValuesToNotBeNull(column="clients_year_end"),
+        gxe.ExpectColumnValuesToBeBetween(column="clients_year_end", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="new_clients", min_value=0),
+        gxe.ExpectColumnValuesToBeInSet(column="valid_in_year", value_set=[True]),
+        gxe.ExpectColumnValuesToNotBeNull(column="current_municipality_key"),
+    ]
+
+
+@_suite("marts_fct_programme_targets", """
+    select f.*, s.service_key is not null as service_exists
+    from marts.fct_programme_targets f
+    left join marts.dim_service s on s.service_key = f.service_key
+""")
+def fct_programme_targets() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="target_key"),
+        gxe.ExpectColumnValuesToBeInSet(column="planning_region", value_set=sorted(reference.planning_regions())),
+        gxe.ExpectColumnValuesToBeInSet(column="unit", value_set=["providers", "places", "clients", "projects"]),
+        gxe.ExpectColumnValuesToNotBeNull(column="target_value"),
+        gxe.ExpectColumnValuesToBeBetween(column="target_value", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="baseline_value", min_value=0),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="target_year", column_B="baseline_year",
+                                                    or_equal=True, ignore_row_if="either_value_is_missing"),
+        gxe.ExpectColumnValuesToBeInSet(column="service_exists", value_set=[True]),
     ]

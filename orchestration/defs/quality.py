@@ -1,11 +1,12 @@
-"""Great Expectations suites on the key marts, run as blocking asset checks: publishing waits for them. Results go
-to the GX project and Data Docs in `quality/` next to the warehouse file."""
+"""Great Expectations suites on the key marts and the coverage and programme reports, run as blocking asset checks:
+publishing waits for them. Results go to the GX project and Data Docs in `quality/` next to the warehouse file."""
 
 from pathlib import Path
 
 import dagster as dg
 
 from expectations import marts as mart_suites
+from expectations import reports as report_suites
 from expectations.runner import quality_dir, validate_frame
 from orchestration.resources import Warehouse
 from orchestration.run_scope import run_partition_range
@@ -16,10 +17,10 @@ SNAPSHOT_SCOPED = {"fct_provider_services"}
 
 
 def _mart_check(suite_name: str, query: str, build) -> dg.AssetChecksDefinition:
-    table = suite_name.removeprefix("marts_")
+    schema, table = suite_name.split("_", 1)  # `marts_fct_provider_services`: the suite of marts.fct_provider_services
 
-    @dg.asset_check(asset=dg.AssetKey(["marts", table]), name=f"gx_{table}", blocking=True,
-                    description=f"Great Expectations suite `{suite_name}` on marts.{table} (blocks publishing).")
+    @dg.asset_check(asset=dg.AssetKey([schema, table]), name=f"gx_{table}", blocking=True,
+                    description=f"Great Expectations suite `{suite_name}` on {schema}.{table} (blocks publishing).")
     def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         if table in SNAPSHOT_SCOPED:
             # In a run for register snapshots (the sensor's), the snapshot fact is validated from the first
@@ -31,7 +32,7 @@ def _mart_check(suite_name: str, query: str, build) -> dg.AssetChecksDefinition:
             metadata = {**summary.as_metadata(), "chunks_validated": summary.chunks}
             if scope is not None:
                 metadata["snapshots_validated"] = f"{scope[0]} and later"
-        else:  # the other marts are small
+        else:  # the other marts and the reports are small
             summary = validate_frame(warehouse.frame(query), suite_name, build, quality_dir(Path(warehouse.path)))
             metadata = summary.as_metadata()
         if summary.docs_index:
@@ -41,4 +42,5 @@ def _mart_check(suite_name: str, query: str, build) -> dg.AssetChecksDefinition:
     return _check
 
 
-CHECKS = [_mart_check(name, query, build) for name, (query, build) in mart_suites.SUITES.items()]
+CHECKS = [_mart_check(name, query, build)
+          for name, (query, build) in {**mart_suites.SUITES, **report_suites.SUITES}.items()]
