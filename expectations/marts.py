@@ -55,7 +55,7 @@ def fct_provider_services() -> list:
 
 # The countries Latvia has a land border with, as the seed border_municipalities spells them.
 NEIGHBOURS = ("Belarus", "Estonia", "Lithuania", "Russia")
-_COUNTRY = f"({'|'.join(NEIGHBOURS)})"
+_COUNTRY = f"(?:{'|'.join(NEIGHBOURS)})"
 
 
 @_suite("marts_dim_municipality", """

@@ -89,3 +89,23 @@ def test_load_replaces_the_table_and_the_suite_checks_the_groups_add_up(tmp_path
         population_age.load(con, [path])
         gaps = dict(con.execute(f"select distinct year, groups_minus_total from ({suite.QUERY})").fetchall())
         assert gaps == {2023: 1, 2024: 0}
+
+
+def test_the_suite_fails_on_a_file_whose_groups_do_not_add_up(tmp_path: Path) -> None:
+    """The whole GX suite, as the asset check runs it on the loaded table: a good file passes; a file whose 65+ is
+    one more than the total leaves fails on that rule alone, for the territory and year it concerns."""
+    from expectations.runner import validate_frame
+
+    def validated(lines: list[str]):
+        path = write(tmp_path / "iedzivotaji_vecuma_grupas.csv", [HEADER, *lines])
+        with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+            population_age.load(con, [path])
+            frame = con.execute(suite.QUERY).df()
+        return frame, validate_frame(frame, suite.SUITE, suite.expectations)
+
+    good = [f'"LV0040000 Ogres novads";"{g}";{a};{b}' for g, a, b in
+            (("Pavisam", 100, 90), ("0–17", 20, 18), ("18–64", 60, 52), ("65 un vairāk", 20, 20))]
+    frame, summary = validated(good)
+    assert summary.success and len(frame) == 8
+    _, summary = validated(good[:3] + ['"LV0040000 Ogres novads";"65 un vairāk";20;21'])
+    assert [(f["column"], f["unexpected_count"]) for f in summary.failed] == [("groups_minus_total", 4)]
