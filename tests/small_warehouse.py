@@ -1,6 +1,7 @@
 """A small DuckDB file of purpose-made tables, for checking what a suite's own query reads from the warehouse:
 `write_tables(path, {"marts.dim_service": [{"service_key": "s1", ...}, ...]})`. Each table has the columns of its
-first row, typed from the first value given in each (bool, int, float, str, date; varchar when none is); None is NULL."""
+first row, typed from the first value given in each (bool, int, float, str, date; varchar when none is); None is
+NULL."""
 
 from __future__ import annotations
 

@@ -215,3 +215,27 @@ def test_care_balance_recomputed(sample_run):
         ratios[(year, region)] = ratio
     # The seed's "predominance of long-term institutions": more institutional places than community ones.
     assert all(r[4] > 1 for (year, _), r in report.items() if year == 2012 and r[4] is not None)
+
+
+def test_the_coverage_checks_ran_and_passed(sample_run, monkeypatch):
+    """The GX suites on the coverage and programme reports, the population by age and the marts of issue 19 ran as
+    asset checks of the sample run's transform, each with all its expectations, and passed."""
+    import dagster as dg
+
+    from expectations import marts, reports
+
+    suites = {**reports.SUITES, **{n: s for n, s in marts.SUITES.items() if n in (
+        "marts_fct_provider_services", "marts_dim_municipality", "marts_fct_long_term_care_clients",
+        "marts_fct_programme_targets")}}
+    expected = {f"gx_{name.split('_', 1)[1]}": len(build()) for name, (_, build) in suites.items()}
+    monkeypatch.setenv("DAGSTER_HOME", str(sample_run.dagster_home))
+    with dg.DagsterInstance.get() as instance:
+        [run] = instance.get_runs(dg.RunsFilter(job_name="transform"), limit=1)
+        evaluations = {}
+        for record in instance.get_records_for_run(run.run_id).records:
+            event = record.event_log_entry.dagster_event
+            if event and event.event_type_value == "ASSET_CHECK_EVALUATION":
+                ev = event.event_specific_data
+                if ev.check_name in expected:
+                    evaluations[ev.check_name] = (ev.passed, ev.metadata["expectations_evaluated"].value)
+    assert evaluations == {name: (True, n) for name, n in expected.items()}

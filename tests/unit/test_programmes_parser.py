@@ -75,3 +75,23 @@ def test_loading_replaces_the_table(tmp_path: Path) -> None:
         HEADER, f"{Z};C;Aprūpe mājās;1;2021;2;2024;klienti"])
     programmes.load(con, [second])
     assert con.execute("select indicator from raw.programme_targets").fetchall() == [("C",)]
+
+
+def test_the_suite_passes_a_loaded_file_and_fails_rows_no_parser_should_let_through(tmp_path: Path) -> None:
+    """The raw suite (expectations/programmes.py) on the loaded table; then with rows a faulty parser might write
+    (a target due before its baseline, a second row of one indicator, a unit not coded) put into it directly."""
+    from expectations import programmes as suite
+    from expectations.runner import validate_frame
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema if not exists raw")
+    path = write(tmp_path / "programmu_rezultatu_raditaji.csv", [
+        HEADER, f"{Z};A;Aprūpe mājās;1;2021;2;2024;klienti", f"{Z};B;Aprūpe mājās;1;2021;2;2024;klienti"])
+    programmes.load(con, [path])
+    assert validate_frame(con.execute(suite.QUERY).df(), suite.SUITE, suite.expectations).success
+    con.execute("insert into raw.programme_targets by name select * replace (2030 as baseline_year_value) "
+                "from raw.programme_targets where indicator = 'A'")
+    con.execute("update raw.programme_targets set unit_code = 'klienti' where indicator = 'B'")
+    summary = validate_frame(con.execute(suite.QUERY).df(), suite.SUITE, suite.expectations)
+    assert {(f["column"], f["unexpected_count"]) for f in summary.failed} == {
+        ("years_to_target", 1), ("unit_code", 1), (None, 2)}  # the compound key: both rows of indicator A
