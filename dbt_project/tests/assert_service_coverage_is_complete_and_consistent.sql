@@ -1,6 +1,9 @@
 -- rpt_service_coverage has a row for every current municipality × service group in every snapshot, its units
 -- with a service never exceed its units, and a municipality with no provider of a group has no unit with it.
--- Returns the offending rows.
+-- Returns the offending rows. It reads three models; the meta names the one it is a Dagster asset check of.
+-- (The GX suite reporting_rpt_service_coverage, expectations/reports.py, also compares the keys of the grid.)
+{{ config(meta={'dagster': {'ref': {'name': 'rpt_service_coverage'}}}) }}
+
 with
 
 coverage as (

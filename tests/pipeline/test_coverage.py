@@ -219,7 +219,8 @@ def test_care_balance_recomputed(sample_run):
 
 def test_the_coverage_checks_ran_and_passed(sample_run, monkeypatch):
     """The GX suites on the coverage and programme reports, the population by age and the marts of issue 19 ran as
-    asset checks of the sample run's transform, each with all its expectations, and passed."""
+    asset checks of the sample run's transform, each with all its expectations, and passed; so did the dbt test of
+    the coverage grid, a check of rpt_service_coverage."""
     import dagster as dg
 
     from expectations import marts, reports
@@ -228,6 +229,7 @@ def test_the_coverage_checks_ran_and_passed(sample_run, monkeypatch):
         "marts_fct_provider_services", "marts_dim_municipality", "marts_fct_long_term_care_clients",
         "marts_fct_programme_targets")}}
     expected = {f"gx_{name.split('_', 1)[1]}": len(build()) for name, (_, build) in suites.items()}
+    grid = "assert_service_coverage_is_complete_and_consistent"  # the dbt test
     monkeypatch.setenv("DAGSTER_HOME", str(sample_run.dagster_home))
     with dg.DagsterInstance.get() as instance:
         [run] = instance.get_runs(dg.RunsFilter(job_name="transform"), limit=1)
@@ -238,4 +240,7 @@ def test_the_coverage_checks_ran_and_passed(sample_run, monkeypatch):
                 ev = event.event_specific_data
                 if ev.check_name in expected:
                     evaluations[ev.check_name] = (ev.passed, ev.metadata["expectations_evaluated"].value)
-    assert evaluations == {name: (True, n) for name, n in expected.items()}
+                elif ev.check_name == grid:
+                    evaluations[ev.check_name] = (ev.passed, "/".join(ev.asset_key.path))
+    assert evaluations == {**{name: (True, n) for name, n in expected.items()},
+                           grid: (True, "reporting/rpt_service_coverage")}
