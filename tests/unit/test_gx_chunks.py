@@ -24,7 +24,8 @@ def _fact(rows_per_snapshot: int = 40) -> pd.DataFrame:
         {"snapshot_date": snapshot, "record_key": f"r{i}", "source_file": f"register_{snapshot}.json",
          "source_row": i, "status": "providing", "provider_key": f"p{i % 7}", "service_key": f"s{i % 5}",
          "capacity": 10 + i, "register_number": 1000 + i, "municipality_key": f"m{i % 3}",
-         "municipality_valid_on_date": True, "current_is_current": True}
+         "municipality_valid_on_date": True, "current_is_current": True, "territorial_unit_resolution": "address",
+         "territorial_unit_placed_or_flagged": True}
         for snapshot in SNAPSHOTS for i in range(rows_per_snapshot)])
 
 
