@@ -1,7 +1,8 @@
 """The report and the docs for BI on the sample run: the reporting models behind the charts (published figures, sums
 that agree with the fact, client-group wording), the charts and their page next to the warehouse file, the charts
-in the asset's metadata, the series drawn once the municipal tables exist, Latvian letters without tofu, and dbt's
-docs generated read-only without touching the project's manifest."""
+in the asset's metadata, the series drawn once the municipal tables exist, the coverage and programme charts with
+their tables' figures against the reports they come from, Latvian letters without tofu, and dbt's docs generated
+read-only without touching the project's manifest."""
 
 from __future__ import annotations
 
