@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from orchestration.report import coverage_charts
 from orchestration.report.drawing import (
     CARE_SETTING_LV,
     CHANGE_LV,
@@ -357,6 +358,7 @@ SERIES: list[Callable[[_Drawer], None]] = [
     _Drawer.register_changes,
     _Drawer.providers_by_type, _Drawer.providers_by_region, _Drawer.institutional_vs_community,
     _Drawer.expenditure_per_capita, _Drawer.social_work_norm,
+    *coverage_charts.SERIES,  # coverage by territory and the programmes (orchestration/report/coverage_charts.py)
 ]
 
 

@@ -119,6 +119,40 @@ def load_partitions(context: dg.AssetExecutionContext, warehouse: Warehouse, lan
     return done
 
 
+def whole_file_asset(source: Source, load: Callable, *, label: str, description: str, code: str,
+                     extra_metadata: Callable[[Warehouse], dict] | None = None) -> dg.AssetsDefinition:
+    """The asset of a source whose one file is replaced whole (population, programme targets): `load(con, paths)`
+    gives the parser's (totals, notes) and loading replaces the raw table. No file: a warning, the table left as it
+    was; a file that cannot be read: the run fails with its error. `extra_metadata(warehouse)` adds figures read
+    from the loaded table."""
+    table = source.tables[0].name
+
+    @dg.asset(key=raw_key(table), pool="warehouse", group_name=f"{source.area}_raw",
+              kinds={"python", "duckdb"}, owners=["team:lvsocial-data"],
+              retry_policy=dg.RetryPolicy(max_retries=1, delay=2), description=description,
+              metadata={"code": dg.MetadataValue.url(code), "table": f"raw.{table}"})
+    def _asset(context, warehouse: Warehouse, landing: LandingFolder) -> dg.MaterializeResult:
+        # (`context` unannotated: with this module's postponed annotations Dagster would see a string)
+        def missing(key: str) -> None:
+            context.log.warning(f"no {source.subfolder}/{source.file_name(key)} in {landing.path}; raw.{table} "
+                                "left as it was")
+
+        done = load_partitions(context, warehouse, landing, source,
+                               one_by_one(lambda con, key, paths: (*load(con, paths), {})),
+                               key_field="partition", label=lambda key: label, on_missing=missing)
+        if done.failures:  # one file: its error is the description
+            raise dg.Failure(description="\n".join(done.failures))
+        if not done.per_file:
+            return dg.MaterializeResult(metadata={"rows_loaded": 0, "dagster/row_count": done.rows_in_table})
+        (row,) = done.per_file
+        totals = {k: row[k] for k in ("rows_read", "rows_loaded", "rows_rejected")}
+        extra = extra_metadata(warehouse) if extra_metadata else {}
+        return dg.MaterializeResult(metadata={**row["file_info"], **totals, **extra,
+                                              "dagster/row_count": done.rows_in_table})
+
+    return _asset
+
+
 # --- the nothing-lost check ------------------------------------------------------------------------------------
 
 def nothing_lost_problems(warehouse: Warehouse, table: RawTable, partition_column: str) -> tuple[int, list[str]]:

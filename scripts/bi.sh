@@ -27,7 +27,7 @@ install() {
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check uv
   # apache-superset 6.1.0 imports rich and cachetools without declaring them, and fails with Flask-Caching 2.5 (its
   # cache classes lack `ignore_delete_many_errors`): all three here. SQLAlchemy is Superset's own 1.4.
-  "$VENV/bin/python" -m uv pip install --quiet --python "$VENV/bin/python" "apache-superset==6.1.0" \
+  "$VENV/bin/python" -m uv pip install --quiet --compile-bytecode --python "$VENV/bin/python" "apache-superset==6.1.0" \
     "flask-caching==2.3.1" "rich>=13" "cachetools>=5" "duckdb==2.0.0" "duckdb-engine==0.17.0"
   echo "installed in $((SECONDS - start)) s; $(du -sh "$VENV" | cut -f1)"
 }

@@ -15,8 +15,13 @@ if ! .venv/bin/python -m uv --version >/dev/null 2>&1; then
 fi
 EXTRAS="${LVSOCIAL_EXTRAS:-dev}"
 echo "Installing lvsocial and its pinned dependencies ([$EXTRAS])"
-if ! .venv/bin/python -m uv pip install --quiet --python .venv/bin/python -e ".[$EXTRAS]"; then
+# --compile-bytecode: every process (each dbt build, each check's child, each test's run) would otherwise compile
+# dagster, dbt, pandas and GX from source again where PYTHONDONTWRITEBYTECODE is set, as on CI machines: about 3 s
+# per process (BENCHMARKS.md, "Bytecode").
+if ! .venv/bin/python -m uv pip install --quiet --compile-bytecode --python .venv/bin/python -e ".[$EXTRAS]"; then
   echo "uv failed; falling back to pip"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$EXTRAS]"
 fi
+# The project's own modules too (git-ignored __pycache__; a file edited later is compiled in memory until then).
+.venv/bin/python -m compileall -q -j 0 orchestration ingestion expectations bench >/dev/null || true
 .venv/bin/lvsocial prepare

@@ -3,6 +3,7 @@ run.py runs one job in this process on a Dagster instance, for the benchmark and
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -11,7 +12,13 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.cli.parsing import build_parser
 
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # The reader went away (`lvsocial rejected | head`): not an error. Point stdout at /dev/null so that
+        # Python's flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -2,55 +2,31 @@
 `raw.population` (by municipality) and `raw.population_by_age` (by territory and age group), each with its Great
 Expectations check, the nothing-lost check and a sensor on the file; one ingestion job loads both."""
 
-import dagster as dg
-
 from expectations import population as population_suite
 from expectations import population_age as population_age_suite
 from ingestion import population, population_age
 from ingestion.sources import POPULATION, POPULATION_BY_AGE
-from orchestration.loading import gx_check, load_partitions, nothing_lost_check, one_by_one, raw_key, whole_file_sensor
-from orchestration.resources import LandingFolder, Warehouse
+from orchestration.loading import gx_check, nothing_lost_check, raw_key, whole_file_asset, whole_file_sensor
+from orchestration.resources import Warehouse
 from orchestration.sources import IngestionSource
 
 RAW_POPULATION = raw_key(POPULATION.tables[0])
 CODE = "https://github.com/lvsocial/lvsocial/blob/main/ingestion/population.py"
 
 
-@dg.asset(
-    key=RAW_POPULATION,
-    pool="warehouse",
-    group_name=f"{POPULATION.area}_raw",
-    kinds={"python", "duckdb"},
-    owners=["team:lvsocial-data"],
-    retry_policy=dg.RetryPolicy(max_retries=1, delay=2),
-    description=(
-        "Population at the start of the year by municipality (`reference/iedzivotaji.csv`, the statistics "
-        "bureau's wide PxWeb export) unpivoted into `raw.population`, one row per area × year: labels parsed into "
-        "a 2021 ATVK code (`LV0040000 Ogres novads`) or a pre-reform name with its validity date (`Ogres novads "
-        "(līdz 01.07.2021.)`); `..` kept as a row without a number. Loading replaces the table."
-    ),
-    metadata={"code": dg.MetadataValue.url(CODE), "table": "raw.population"},
-)
-def population_by_municipality(context: dg.AssetExecutionContext, warehouse: Warehouse,
-                               landing: LandingFolder) -> dg.MaterializeResult:
-    def missing(key: str) -> None:
-        context.log.warning(f"no {POPULATION.subfolder}/{POPULATION.file_name(key)} in {landing.path}; "
-                            "raw.population left as it was")
-
-    done = load_partitions(context, warehouse, landing, POPULATION,
-                           one_by_one(lambda con, key, paths: (*population.load(con, paths), {})),
-                           key_field="partition", label=lambda key: "population", on_missing=missing)
-    if done.failures:  # one file: its error is the description
-        raise dg.Failure(description="\n".join(done.failures))
-    if not done.per_file:
-        return dg.MaterializeResult(metadata={"rows_loaded": 0, "dagster/row_count": done.rows_in_table})
+def _areas_and_years(warehouse: Warehouse) -> dict:
     with warehouse.connect(read_only=True) as con:
         areas, years = con.execute("select count(distinct area_label), count(distinct year) "
                                    "from raw.population").fetchone()
-    (row,) = done.per_file
-    totals = {k: row[k] for k in ("rows_read", "rows_loaded", "rows_rejected")}
-    return dg.MaterializeResult(metadata={**row["file_info"], **totals, "areas": areas, "years": years,
-                                          "dagster/row_count": done.rows_in_table})
+    return {"areas": areas, "years": years}
+
+
+population_by_municipality = whole_file_asset(
+    POPULATION, population.load, label="population", code=CODE, extra_metadata=_areas_and_years, description=(
+        "Population at the start of the year by municipality (`reference/iedzivotaji.csv`, the statistics "
+        "bureau's wide PxWeb export) unpivoted into `raw.population`, one row per area × year: labels parsed into "
+        "a 2021 ATVK code (`LV0040000 Ogres novads`) or a pre-reform name with its validity date (`Ogres novads "
+        "(līdz 01.07.2021.)`); `..` kept as a row without a number. Loading replaces the table."))
 
 
 gx_raw_population = gx_check(
@@ -71,37 +47,12 @@ population_file_sensor = whole_file_sensor("population_file_sensor", POPULATION,
 RAW_POPULATION_BY_AGE = raw_key(POPULATION_BY_AGE.tables[0])
 
 
-@dg.asset(
-    key=RAW_POPULATION_BY_AGE,
-    pool="warehouse",
-    group_name=f"{POPULATION_BY_AGE.area}_raw",
-    kinds={"python", "duckdb"},
-    owners=["team:lvsocial-data"],
-    retry_policy=dg.RetryPolicy(max_retries=1, delay=2),
-    description=(
+population_by_age = whole_file_asset(
+    POPULATION_BY_AGE, population_age.load, label="population by age",
+    code=CODE.replace("population.py", "population_age.py"), description=(
         "Population at the start of the year by territory (2021 municipality, or its city, town or parish) and age "
         "group (`reference/iedzivotaji_vecuma_grupas.csv`, wide PxWeb-style) unpivoted into `raw.population_by_age`, "
-        "one row per territory × age group × year. Loading replaces the table."
-    ),
-    metadata={"code": dg.MetadataValue.url(CODE.replace("population.py", "population_age.py")),
-              "table": "raw.population_by_age"},
-)
-def population_by_age(context: dg.AssetExecutionContext, warehouse: Warehouse,
-                      landing: LandingFolder) -> dg.MaterializeResult:
-    def missing(key: str) -> None:
-        context.log.warning(f"no {POPULATION_BY_AGE.subfolder}/{POPULATION_BY_AGE.file_name(key)} in "
-                            f"{landing.path}; raw.population_by_age left as it was")
-
-    done = load_partitions(context, warehouse, landing, POPULATION_BY_AGE,
-                           one_by_one(lambda con, key, paths: (*population_age.load(con, paths), {})),
-                           key_field="partition", label=lambda key: "population by age", on_missing=missing)
-    if done.failures:
-        raise dg.Failure(description="\n".join(done.failures))
-    if not done.per_file:
-        return dg.MaterializeResult(metadata={"rows_loaded": 0, "dagster/row_count": done.rows_in_table})
-    (row,) = done.per_file
-    totals = {k: row[k] for k in ("rows_read", "rows_loaded", "rows_rejected")}
-    return dg.MaterializeResult(metadata={**row["file_info"], **totals, "dagster/row_count": done.rows_in_table})
+        "one row per territory × age group × year. Loading replaces the table."))
 
 
 gx_raw_population_by_age = gx_check(

@@ -1,7 +1,8 @@
 """The report and the docs for BI on the sample run: the reporting models behind the charts (published figures, sums
 that agree with the fact, client-group wording), the charts and their page next to the warehouse file, the charts
-in the asset's metadata, the series drawn once the municipal tables exist, Latvian letters without tofu, and dbt's
-docs generated read-only without touching the project's manifest."""
+in the asset's metadata, the series drawn once the municipal tables exist, the coverage and programme charts with
+their tables' figures against the reports they come from, Latvian letters without tofu, and dbt's docs generated
+read-only without touching the project's manifest."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ REGISTER_CHARTS = {"long_term_care", "day_care_centres", "providers_by_status", 
 MUNICIPAL_CHARTS = {"home_care", "expenditure_per_capita", "social_work_norm"}
 MUNICIPAL_TABLES = {"reporting.rpt_chart_home_care", "reporting.rpt_chart_long_term_care_clients",
                     "reporting.rpt_chart_expenditure_per_capita", "reporting.rpt_chart_social_work_norm"}
+# Coverage by territory and the programmes (orchestration/report/coverage_charts.py): dbt models on the register,
+# the population and the programmes, so the sample run has them.
+COVERAGE_CHARTS = {"service_coverage_map", "rural_without_service", "care_balance", "programme_targets"}
+COVERAGE_TABLES = {"reporting.rpt_chart_service_coverage_map", "reporting.rpt_chart_rural_without_service",
+                   "reporting.rpt_chart_care_balance", "reporting.rpt_chart_programme_targets"}
 
 
 # --- reporting models ----------------------------------------------------------------------------------------------
@@ -99,7 +105,7 @@ def test_the_report_is_written_next_to_the_warehouse(sample_run):
     folder = sample_run.warehouse.parent / "report"
     page = (folder / "index.html").read_text(encoding="utf-8")
     drawn = {p.stem for p in folder.glob("*.png")}
-    assert drawn >= REGISTER_CHARTS
+    assert drawn >= REGISTER_CHARTS | COVERAGE_CHARTS
     for png in folder.glob("*.png"):
         assert png.read_bytes()[:8] == PNG_MAGIC, png
         assert f'src="{png.name}"' in page
@@ -168,7 +174,7 @@ def test_every_series_is_drawn_once_the_municipal_tables_exist(sample_run, tmp_p
     if not _tables(published) >= MUNICIPAL_TABLES:
         _add_municipal_tables(published)
     report = build_report(published, tmp_path / "report")
-    assert {c.name for c in report.charts} == REGISTER_CHARTS | MUNICIPAL_CHARTS
+    assert {c.name for c in report.charts} == REGISTER_CHARTS | MUNICIPAL_CHARTS | COVERAGE_CHARTS
     assert len(SERIES) == len(report.charts)
     assert report.missing == []
     page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
@@ -176,6 +182,114 @@ def test_every_series_is_drawn_once_the_municipal_tables_exist(sample_run, tmp_p
     assert "statistics years" in page
     home = next(c for c in report.charts if c.name == "home_care")
     assert re.search(r"\d{4}: [\d ]+ recipients, EUR [\d.,]+ million", home.caption)
+
+
+# --- the coverage and programme charts ---------------------------------------------------------------------------
+
+def test_the_coverage_charts_are_drawn_and_legible(sample_run):
+    from PIL import Image
+
+    folder = sample_run.warehouse.parent / "report"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    for name in COVERAGE_CHARTS:
+        png = folder / f"{name}.png"
+        assert png.stat().st_size > 20_000, name  # a chart, not an empty figure
+        with Image.open(png) as image:
+            width, height = image.size
+            colours = len(image.convert("RGB").getcolors(maxcolors=1 << 20) or [])
+        assert width >= 800 and height >= 400 and colours > 50, (name, width, height, colours)
+        assert f'<figure id="{name}">' in page
+    assert "A tile map, not a boundary map" in page  # the map says what it is
+    for table in COVERAGE_TABLES:
+        assert f"<code>{table}</code>" not in page  # none of them listed as not drawn
+
+
+def test_the_coverage_map_is_rpt_service_coverage_on_the_tiles(sample_run):
+    latest = sample_run.scalar("select max(snapshot_date) from reporting.rpt_service_coverage")
+    mismatched = sample_run.query("""
+        with c as (
+            select c.*, m.atvk_code, m.is_border as border
+            from reporting.rpt_service_coverage c
+            join marts.dim_municipality m on m.municipality_key = c.current_municipality_key
+            where c.snapshot_date = ? and c.service_group in ('home_care', 'day_centres'))
+        select * from c full join reporting.rpt_chart_service_coverage_map t
+            using (current_municipality_key, service_group)
+        left join reference.municipality_tiles s on s.atvk_code = c.atvk_code
+        where t.snapshot_date is distinct from c.snapshot_date
+           or t.places_per_1000_65plus is distinct from c.places_per_1000_65plus
+           or t.places is distinct from c.places or t.is_border is distinct from c.border
+           or t.tile_column is distinct from s.tile_column or t.tile_row is distinct from s.tile_row""", [latest])
+    assert mismatched == []
+    per_group = dict(sample_run.query("""select service_group, count(distinct current_municipality_key)
+                                         from reporting.rpt_chart_service_coverage_map group by 1"""))
+    assert per_group == {"home_care": 42, "day_centres": 42}
+    assert sample_run.scalar("""select count(*) from reporting.rpt_chart_service_coverage_map
+                                where places_per_1000_65plus > 0 and is_border""") > 0
+
+
+def test_the_rural_chart_sums_rpt_service_coverage_per_region(sample_run):
+    expected = sample_run.query("""
+        select planning_region, service_group, sum(rural_population_without_service), sum(population)
+        from reporting.rpt_service_coverage
+        where snapshot_date = (select max(snapshot_date) from reporting.rpt_service_coverage)
+          and service_group in ('home_care', 'day_centres')
+        group by 1, 2 order by 1, 2""")
+    got = sample_run.query("""
+        select planning_region, service_group, rural_population_without_service, population
+        from reporting.rpt_chart_rural_without_service order by 1, 2""")
+    assert got == expected
+    assert len(got) == 10 and all(rural > 0 for _, _, rural, _ in got)  # five regions × two groups
+    shares = sample_run.query("""select rural_population_without_service, population, share_of_population_percent
+                                 from reporting.rpt_chart_rural_without_service""")
+    assert all(abs(share - 100 * rural / pop) < 0.05 for rural, pop, share in shares)
+
+
+def test_the_care_balance_chart_sums_the_regions_per_year(sample_run):
+    expected = sample_run.query("""
+        select year, sum(institutional_places), sum(community_places), sum(institutional_clients),
+               sum(community_clients)
+        from reporting.rpt_care_balance where register_snapshot_date is not null group by 1 order by 1""")
+    got = sample_run.query("""
+        select year, institutional_places, community_places, institutional_clients, community_clients
+        from reporting.rpt_chart_care_balance where institutional_places is not null order by 1""")
+    assert got == expected and len(got) == 17  # one year per January snapshot, 2010–2026
+    ratios = sample_run.query("""select institutional_places, community_places, places_ratio
+                                 from reporting.rpt_chart_care_balance where places_ratio is not null""")
+    assert ratios and all(abs(ratio - inst / comm) < 0.0005 for inst, comm, ratio in ratios)
+    # a year the statistics give but the register does not (2009 in the sample) has clients and no places
+    assert sample_run.query("""select count(*) from reporting.rpt_chart_care_balance
+                               where institutional_places is null and institutional_clients is null""") == [(0,)]
+
+
+def test_the_targets_chart_is_rpt_programme_targets_vs_results(sample_run, tmp_path):
+    mismatched = sample_run.query("""
+        select * from reporting.rpt_programme_targets_vs_results r
+        full join reporting.rpt_chart_programme_targets c using (target_key)
+        where c.target_value is distinct from r.target_value or c.achieved is distinct from r.achieved
+           or c.status is distinct from r.status
+           or abs(c.achieved_percent - 100 * r.achieved / r.target_value) > 0.05""")
+    assert mismatched == []
+    statuses = dict(sample_run.query("select status, count(*) from reporting.rpt_chart_programme_targets group by 1"))
+    report = build_report(sample_run.warehouse.parent / "published" / "lvsocial.duckdb", tmp_path / "report")
+    caption = next(c for c in report.charts if c.name == "programme_targets").caption
+    total = sum(statuses.values())
+    assert f"{statuses.get('met', 0)} of {total} met, {statuses.get('not_met', 0)} not met" in caption
+
+
+def test_the_coverage_series_without_their_tables_are_listed_as_not_drawn(sample_run, tmp_path):
+    published = tmp_path / "published" / "lvsocial.duckdb"
+    published.parent.mkdir()
+    shutil.copy(sample_run.warehouse.parent / "published" / "lvsocial.duckdb", published)
+    with duckdb.connect(str(published)) as con:
+        con.execute("drop table reporting.rpt_chart_care_balance")
+        con.execute("delete from reporting.rpt_chart_service_coverage_map")
+    report = build_report(published, tmp_path / "report")
+    drawn = {c.name for c in report.charts}
+    assert "care_balance" not in drawn and "service_coverage_map" not in drawn
+    assert {"rural_without_service", "programme_targets"} <= drawn
+    reasons = "\n".join(m.reason for m in report.missing)
+    assert "needs `reporting.rpt_chart_care_balance`" in reasons
+    assert "`reporting.rpt_chart_service_coverage_map` has no rows" in reasons
 
 
 def test_a_rebuilt_report_replaces_the_old_one(sample_run, tmp_path):

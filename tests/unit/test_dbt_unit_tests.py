@@ -1,5 +1,5 @@
 """dbt unit tests of the intermediate models (`models/intermediate/<area>/_<area>__unit_tests.yml`) and of the
-coverage reports (`models/reporting/coverage/`), run against a
+coverage reports and their chart tables (`models/reporting/coverage/`), run against a
 throwaway DuckDB warehouse: the seeds loaded and every model built `--empty`, so the unit tests' inputs exist with
 their column types. dbt writes its target and logs under tmp_path, never to the shared `dbt_project/target`.
 
@@ -31,6 +31,7 @@ REGISTRY_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "registry" 
 SERVICE_NAMES_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "registry" / "_service_names__unit_tests.yml"
 TERRITORY_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "intermediate" / "territory" / "_territory__unit_tests.yml"
 COVERAGE_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "reporting" / "coverage" / "_coverage__unit_tests.yml"
+COVERAGE_CHARTS_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "reporting" / "coverage" / "_coverage_charts__unit_tests.yml"
 PROGRAMMES_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "reporting" / "programmes" / "_programmes__unit_tests.yml"
 MUNICIPAL_REPORTS_UNIT_TESTS_YAML = DBT_PROJECT / "models" / "reporting" / "municipal" / "_municipal__unit_tests.yml"
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -122,7 +123,8 @@ def short_by_one_row(test: dict) -> dict:
 @pytest.mark.parametrize("yaml_path", [UNIT_TESTS_YAML, MUNICIPAL_UNIT_TESTS_YAML, POPULATION_UNIT_TESTS_YAML,
                                        REGISTRY_UNIT_TESTS_YAML, SERVICE_NAMES_UNIT_TESTS_YAML,
                                        TERRITORY_UNIT_TESTS_YAML, COVERAGE_UNIT_TESTS_YAML,
-                                       MUNICIPAL_REPORTS_UNIT_TESTS_YAML, PROGRAMMES_UNIT_TESTS_YAML],
+                                       COVERAGE_CHARTS_UNIT_TESTS_YAML, MUNICIPAL_REPORTS_UNIT_TESTS_YAML,
+                                       PROGRAMMES_UNIT_TESTS_YAML],
                          ids=lambda p: p.stem)
 def test_a_wrong_expectation_fails(dbt_env: DbtEnv, tmp_path: Path, yaml_path: Path) -> None:
     project = tmp_path / "dbt_project"
