@@ -116,6 +116,31 @@ def test_long_term_care_clients_by_age_group(tmp_path: Path) -> None:
     assert reasons[9] == "duplicate of row 8 (same ATVK kods, Vecuma grupa)"
 
 
+
+def test_the_long_term_care_suite_passes_a_loaded_file_and_fails_rows_no_parser_should_let_through(tmp_path):
+    """The raw suite (expectations/budgets.py) on a loaded year; then with rows a faulty parser might write (an age
+    group not coded, a count no municipality has, a second row of one group) put into the table directly."""
+    from expectations import budgets as suites
+    from expectations.runner import validate_frame
+
+    path = write(tmp_path / "ilgstosas_aprupes_klienti_2023.csv", [
+        LONG_TERM_CARE_HEADER, "2023;0001000;Rīga;18–64;559;116", "2023;0001000;Rīga;65–79;1077;241"])
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        budgets.ensure_tables(con)
+        budgets.load_year(con, "long_term_care_clients", 2023, [path])
+
+        def failed() -> set:
+            summary = validate_frame(con.execute(suites.LONG_TERM_CARE_QUERY).df(), suites.LONG_TERM_CARE_SUITE,
+                                     suites.long_term_care_expectations)
+            return {(f["column"], f["unexpected_count"]) for f in summary.failed}
+
+        assert failed() == set()
+        con.execute("update raw.long_term_care_clients set age_group_code = '65+' where age_group_code = '65_79'")
+        con.execute("insert into raw.long_term_care_clients by name select * replace (99999 as "
+                    "clients_year_end_count, _source_row + 10 as _source_row) from raw.long_term_care_clients "
+                    "where age_group_code = '18_64'")
+        assert failed() == {("age_group_code", 1), ("clients_year_end_count", 1), (None, 2)}
+
 def test_budget_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
     path = write(tmp_path / "pasvaldibu_izdevumi_2016.csv", [
         BUDGET_HEADER,
