@@ -161,7 +161,9 @@ def test_the_build_on_a_new_warehouse_skips_parsing(sample_run):
     target = dbt_target_dir(sample_run.warehouse)
     assert "Unable to do partial parsing because saved manifest not found" in \
         (target / "background_parse.log").read_text(encoding="utf-8")  # it was the first parse there
-    build_events = [json.loads(line)["info"] for line in (target / "dbt.log").read_text(encoding="utf-8").splitlines()
+    # dbt rotates its log at 10 MB (dbt.log.1 is the newer of the rotated files): read them oldest first.
+    logs = sorted(target.glob("dbt.log.*"), key=lambda p: -int(p.suffix[1:])) + [target / "dbt.log"]
+    build_events = [json.loads(line)["info"] for log in logs for line in log.read_text(encoding="utf-8").splitlines()
                     if line.startswith("{")]
     invocations = {}
     for info in build_events:
