@@ -321,3 +321,19 @@ def write_file_partition(con: duckdb.DuckDBPyConnection, *, source: str, table: 
             con.execute("rollback")
         raise
     return totals
+
+
+def load_whole_file(con: duckdb.DuckDBPyConnection, files: list[Path], *, what: str, parse, ensure_tables,
+                    source: str, table: str, columns: list[str], partition_column: str,
+                    partition_key: str) -> tuple[dict, list[str]]:
+    """Load a source's one file (population, population by age, programme targets), replacing what raw held;
+    return (row totals, warnings). Two files of one such source are an error naming both: which one is meant is
+    for a person to say."""
+    if len(files) > 1:
+        raise IngestionError(files[0], f"{len(files)} {what} files: {', '.join(f.name for f in files)}; keep one")
+    parsed = [parse(f) for f in files]
+    ensure_tables(con)
+    totals = write_file_partition(con, source=source, table=table, columns=columns, parsed=parsed,
+                                  partition_column=partition_column, partition_key=partition_key,
+                                  partition_value=partition_key)
+    return totals, [w for pf in parsed for w in pf.warnings]

@@ -19,10 +19,10 @@ from ingestion.common import (
     csv_records,
     decode_text,
     ensure_audit,
+    load_whole_file,
     parse_lv_date,
     parse_lv_number,
     read_bytes,
-    write_file_partition,
 )
 from ingestion.sources import POPULATION, WHOLE_KEY
 
@@ -133,11 +133,6 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def load(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[dict, list[str]]:
     """Load the population file, replacing what raw held; return (row totals, warnings)."""
-    if len(files) > 1:
-        raise IngestionError(files[0], f"{len(files)} population files: {', '.join(f.name for f in files)}; keep one")
-    parsed = [parse_file(f) for f in files]
-    ensure_tables(con)
-    totals = write_file_partition(con, source=SOURCE, table=TABLE, columns=COLUMNS, parsed=parsed,
-                                  partition_column=PARTITION_COLUMN, partition_key=PARTITION_KEY,
-                                  partition_value=PARTITION_KEY)
-    return totals, [w for pf in parsed for w in pf.warnings]
+    return load_whole_file(con, files, what="population", parse=parse_file, ensure_tables=ensure_tables,
+                           source=SOURCE, table=TABLE, columns=COLUMNS, partition_column=PARTITION_COLUMN,
+                           partition_key=PARTITION_KEY)

@@ -14,15 +14,14 @@ import duckdb
 
 from ingestion import reference
 from ingestion.common import (
-    IngestionError,
     ParsedFile,
     Rejected,
     csv_records,
     decode_text,
     ensure_audit,
     fold_header,
+    load_whole_file,
     read_bytes,
-    write_file_partition,
 )
 from ingestion.population import parse_area_label, parse_count, year_header
 from ingestion.sources import POPULATION_BY_AGE, WHOLE_KEY
@@ -124,12 +123,6 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def load(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[dict, list[str]]:
     """Load the file, replacing what raw held; return (row totals, warnings)."""
-    if len(files) > 1:
-        raise IngestionError(files[0], f"{len(files)} population-by-age files: {', '.join(f.name for f in files)}; "
-                                       f"keep one")
-    parsed = [parse_file(f) for f in files]
-    ensure_tables(con)
-    totals = write_file_partition(con, source=SOURCE, table=TABLE, columns=COLUMNS, parsed=parsed,
-                                  partition_column=PARTITION_COLUMN, partition_key=PARTITION_KEY,
-                                  partition_value=PARTITION_KEY)
-    return totals, [w for pf in parsed for w in pf.warnings]
+    return load_whole_file(con, files, what="population-by-age", parse=parse_file, ensure_tables=ensure_tables,
+                           source=SOURCE, table=TABLE, columns=COLUMNS, partition_column=PARTITION_COLUMN,
+                           partition_key=PARTITION_KEY)

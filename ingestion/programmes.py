@@ -20,9 +20,9 @@ from ingestion.common import (
     decode_text,
     ensure_audit,
     fold_header,
+    load_whole_file,
     parse_lv_number,
     read_bytes,
-    write_file_partition,
 )
 from ingestion.sources import PROGRAMME_TARGETS, WHOLE_KEY
 
@@ -124,12 +124,6 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def load(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[dict, list[str]]:
     """Load the file, replacing what raw held; return (row totals, warnings)."""
-    if len(files) > 1:
-        raise IngestionError(files[0], f"{len(files)} programme indicator files: "
-                                       f"{', '.join(f.name for f in files)}; keep one")
-    parsed = [parse_file(f) for f in files]
-    ensure_tables(con)
-    totals = write_file_partition(con, source=SOURCE, table=TABLE, columns=COLUMNS, parsed=parsed,
-                                  partition_column=PARTITION_COLUMN, partition_key=WHOLE_KEY,
-                                  partition_value=WHOLE_KEY)
-    return totals, [w for pf in parsed for w in pf.warnings]
+    return load_whole_file(con, files, what="programme indicator", parse=parse_file, ensure_tables=ensure_tables,
+                           source=SOURCE, table=TABLE, columns=COLUMNS, partition_column=PARTITION_COLUMN,
+                           partition_key=WHOLE_KEY)
