@@ -4,16 +4,10 @@ on PostgreSQL and Spark); orchestration/defs/quality.py runs each as a blocking 
 
 from __future__ import annotations
 
+from expectations.runner import suite_registry
 from ingestion import reference
 
-SUITES = {}
-
-
-def _suite(name: str, query: str):
-    def register(fn):
-        SUITES[name] = (query, fn)
-        return fn
-    return register
+SUITES, _suite = suite_registry()
 
 
 @_suite("marts_fct_provider_services", """

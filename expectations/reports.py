@@ -6,16 +6,10 @@ portable SQL) and run the same way, as blocking asset checks of their tables."""
 
 from __future__ import annotations
 
+from expectations.runner import suite_registry
 from ingestion import reference
 
-SUITES = {}
-
-
-def _suite(name: str, query: str):
-    def register(fn):
-        SUITES[name] = (query, fn)
-        return fn
-    return register
+SUITES, _suite = suite_registry()
 
 
 # Two doubles equal up to rounding noise (the ratios are rounded to 3 places, shares and gaps are not).

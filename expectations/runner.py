@@ -13,6 +13,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported by the caller that builds the frame; loading definitions need not
     import pandas as pd
 
+def suite_registry() -> tuple[dict, Callable]:
+    """A module's suites on tables (expectations/marts.py, reports.py): the dict `{<schema>_<table>: (query,
+    build)}` and the decorator `@register(name, query)` that fills it."""
+    suites: dict[str, tuple[str, Callable]] = {}
+
+    def register(name: str, query: str):
+        def add(build):
+            suites[name] = (query, build)
+            return build
+        return add
+
+    return suites, register
+
+
 DOCS_SITE = "lvsocial"
 CHUNK_ROWS_ENV = "LVSOCIAL_GX_CHUNK_ROWS"
 DEFAULT_CHUNK_ROWS = 1_500_000
