@@ -91,7 +91,7 @@ def test_out_of_memory_says_which_models_and_what_to_set(monkeypatch):
     computed = default_duckdb_memory_limit(available_memory())  # the default comes from this machine
     assert hint.startswith(f"dbt's DuckDB ran out of memory (limit {computed}) in int_provider_versions_derived, "
                            "int_registry_records_conformed.")
-    assert "25% of the free memory, at most 1536 MiB" in hint and "LVSOCIAL_DUCKDB_MEMORY_LIMIT higher" in hint
+    assert "25% of the free memory, at most 1024 MiB" in hint and "LVSOCIAL_DUCKDB_MEMORY_LIMIT higher" in hint
     monkeypatch.setenv("LVSOCIAL_DUCKDB_MEMORY_LIMIT", "3GB")
     assert "(limit 3GB)" in memory_hint(OUT_OF_MEMORY, "duckdb")
     assert memory_hint(OUT_OF_MEMORY, "postgres") is None  # the setting is DuckDB's

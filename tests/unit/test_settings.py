@@ -72,12 +72,12 @@ def test_resources_take_their_paths_from_the_settings(tmp_path: Path, clean_env)
 
 
 @pytest.mark.parametrize(("available", "limit"), [
-    (None, "1536MiB"),  # nothing readable: the cap
+    (None, "1024MiB"),  # nothing readable: the cap
     (1 * GIB, "512MiB"),  # a quarter would be 256 MiB: the floor
-    (4 * GIB, "1024MiB"),  # the share
-    (int(4.9 * GIB), "1024MiB"),  # 1,254 MiB, rounded down to a whole 256 MiB step (dbt's profile stays the same)
-    (6 * GIB, "1536MiB"),
-    (22 * GIB, "1536MiB"),  # this machine: the cap
+    (3 * GIB, "768MiB"),  # the share
+    (int(3.9 * GIB), "768MiB"),  # 998 MiB, rounded down to a whole 256 MiB step (dbt's profile stays the same)
+    (4 * GIB, "1024MiB"),
+    (22 * GIB, "1024MiB"),  # this machine: the cap
 ])
 def test_the_default_memory_limit_is_a_share_of_the_free_memory_between_floor_and_cap(available, limit) -> None:
     assert default_duckdb_memory_limit(available) == limit
