@@ -12,7 +12,15 @@ import pytest
 
 from orchestration.config import DBT_PROJECT_DIR
 from orchestration.resources import default_resources
-from orchestration.settings import Settings, available_memory, default_duckdb_memory_limit, usable_cores
+from orchestration.settings import (
+    DUCKDB_MEMORY_CAP_MIB,
+    DUCKDB_MEMORY_FLOOR_MIB,
+    Settings,
+    available_memory,
+    default_duckdb_memory_limit,
+    machine_duckdb_memory_limit,
+    usable_cores,
+)
 
 GIB = 1024 ** 3
 
@@ -72,12 +80,12 @@ def test_resources_take_their_paths_from_the_settings(tmp_path: Path, clean_env)
 
 
 @pytest.mark.parametrize(("available", "limit"), [
-    (None, "1024MiB"),  # nothing readable: the cap
+    (None, "1536MiB"),  # nothing readable: the cap
     (1 * GIB, "512MiB"),  # a quarter would be 256 MiB: the floor
-    (3 * GIB, "768MiB"),  # the share
-    (int(3.9 * GIB), "768MiB"),  # 998 MiB, rounded down to a whole 256 MiB step (dbt's profile stays the same)
-    (4 * GIB, "1024MiB"),
-    (22 * GIB, "1024MiB"),  # this machine: the cap
+    (4 * GIB, "1024MiB"),  # the share
+    (int(4.9 * GIB), "1024MiB"),  # 1,254 MiB, rounded down to a whole 256 MiB step (dbt's profile stays the same)
+    (6 * GIB, "1536MiB"),
+    (22 * GIB, "1536MiB"),  # this machine: the cap
 ])
 def test_the_default_memory_limit_is_a_share_of_the_free_memory_between_floor_and_cap(available, limit) -> None:
     assert default_duckdb_memory_limit(available) == limit
@@ -100,7 +108,8 @@ def test_free_memory_is_the_kernels_available_lowered_to_the_cgroups_limit(tmp_p
 
 def test_duckdb_settings_come_from_the_machine_unless_given(tmp_path: Path, clean_env) -> None:
     settings = Settings(warehouse=tmp_path / "w.duckdb")
-    assert settings.duckdb_memory_limit == default_duckdb_memory_limit(available_memory())
+    assert settings.duckdb_memory_limit == machine_duckdb_memory_limit()  # computed once per process
+    assert DUCKDB_MEMORY_FLOOR_MIB <= int(settings.duckdb_memory_limit.removesuffix("MiB")) <= DUCKDB_MEMORY_CAP_MIB
     assert settings.duckdb_threads == usable_cores()
     assert settings.duckdb_temp_dir == tmp_path / "w.duckdb.tmp"  # DuckDB's own place for the file's spills
     clean_env.setenv("LVSOCIAL_DUCKDB_MEMORY_LIMIT", "8GB")  # an explicit value wins
