@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "landings (kept), warehouses and Dagster homes of the runs")
     parser.add_argument("--out", type=Path, default=DEFAULT_RESULTS,
                         help="JSON results file (default bench/results/latest.json, ignored by git)")
+    parser.add_argument("--check", action="store_true",
+                        help="after measuring, print the goals of issue 21 (bench/goals.py) with the measured value "
+                             "and met/missed, and exit 1 when one is missed; goals this run did not measure are "
+                             "`not measured` and do not fail (`python -m bench.goals FILE` checks a saved file)")
     parser.add_argument("--timeout", type=float, default=4 * 3600, help="seconds one run may take (default 4 h)")
     return parser
 

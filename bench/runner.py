@@ -13,15 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import landings
+from bench import goals, landings
+from bench.goals import FLOOR, FULL, SNAPSHOT
 from bench.landings import REPO, BenchError
 from bench.measure import MIB, run_measured
 from bench.report import count_rows, figures_line, fmt, fresh, git_info, machine, median, print_table, ratio, say, tail
 from bench.services import ServiceParts
 from ingestion.sources import REGISTRY
-
-# The floor's name in results (before 2026-12 it was "floor (DuckDB alone)": SQL copies of the parsers).
-FLOOR = "floor (parsers + DuckDB)"
 
 
 class Bench(ServiceParts):
@@ -43,7 +41,8 @@ class Bench(ServiceParts):
                        "command": ["python", "-m", "bench", *sys.argv[1:]],
                        "options": {"only": args.only, "scales": args.scales, "history": args.history,
                                    "repeats": args.repeats, "work": str(self.work)},
-                       "machine": machine(), "git": git_info()}
+                       "machine": machine(), "git": git_info(),
+                       "tuning": {k: os.environ[k] for k in goals.TUNING if os.environ.get(k)}}
 
     def repeats(self, default: int = 3) -> int:
         return self.args.repeats or default
@@ -110,7 +109,7 @@ class Bench(ServiceParts):
                 + ("" if run["ok"] else f" — FAILED (exit {run['returncode']}, see {run['log']})"))
             if run["ok"] and warehouse.exists():
                 counts = count_rows(warehouse)
-        entry = self.add("full lvsocial run", f"x{scale}", runs, notes=f"{about['register_snapshots']} snapshots, "
+        entry = self.add(FULL, f"x{scale}", runs, notes=f"{about['register_snapshots']} snapshots, "
                          f"{about['bytes'] / MIB:,.0f} MiB landing", scale=scale, landing=about, row_counts=counts)
         if counts is not None:  # for a later `--only floor`: row counts to compare with, figures for the ratio
             (self.work / "runs" / f"full-x{scale}" / "pipeline.json").write_text(json.dumps(
@@ -184,7 +183,7 @@ class Bench(ServiceParts):
             if empty:
                 notes.append(f"EMPTY marts: {', '.join(empty)}")
             notes.append(self.compare(scale, counts))
-        full, since = self.find("full lvsocial run", f"x{scale}"), ""
+        full, since = self.find(FULL, f"x{scale}"), ""
         stored = self.pipeline_summary(scale)
         if not (full and full["median"]["wall_s"]) and stored:
             full, since = stored, f" (pipeline measured {stored['date']})"
@@ -261,14 +260,14 @@ class Bench(ServiceParts):
         if first_tick > 1:
             say(f"[snapshot K={k}] note: the sensor's first tick, without a cursor, requested {first_tick} runs "
                 "(every snapshot already loaded); the measured tick after it requested one")
-        self.add("new register snapshot (sensor run)", f"K={k}", runs, history=k, new_file=new_file.name,
+        self.add(SNAPSHOT, f"K={k}", runs, history=k, new_file=new_file.name,
                  setup_run=setup, notes=f"+{new_file.name}: the run alone (whole process {fmt(process)} s)")
         shutil.rmtree(folder / "run", ignore_errors=True)
 
     def snapshot_ratio(self) -> None:
         ks = sorted(self.args.history)
-        first, last = self.find("new register snapshot (sensor run)", f"K={ks[0]}"), \
-            self.find("new register snapshot (sensor run)", f"K={ks[-1]}")
+        first, last = self.find(SNAPSHOT, f"K={ks[0]}"), \
+            self.find(SNAPSHOT, f"K={ks[-1]}")
         if first and last and len(ks) > 1:
             value = ratio(last["median"]["wall_s"], first["median"]["wall_s"])
             last["notes"] = f"wall {ks[-1]}/{ks[0]}: {value}; " + last["notes"]
@@ -314,11 +313,20 @@ class Bench(ServiceParts):
                 self.attempt(f"engines ×{scale}", self.engines, scale)
         if "suite" in only:
             self.attempt("suite", self.suite)
+        missed = False
+        if getattr(self.args, "check", False):
+            rows = goals.evaluate({**self.report, "results": self.results})
+            self.report["goals"] = rows
+            missed = goals.missed(rows)
         self.save()
         print_table(self.results)
         say(f"\nresults: {self.args.out}")
         for error in self.errors:
             say(f"not measured — {error}")
-        return 1 if self.errors else 0
+        if "goals" in self.report:
+            say("")
+            for line in goals.report_lines(self.report["goals"]):
+                say(line)
+        return 1 if self.errors or missed else 0
 
 

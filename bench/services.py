@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 
 from bench import landings
+from bench.goals import UI
 from bench.landings import REPO, BenchError
 from bench.measure import MIB, Sampler, default_signals, end_leftovers, run_measured, stop_group, tree_cpu_seconds
 from bench.report import figures_line, fmt, fresh, median, say, summary_line, tail
@@ -74,7 +75,7 @@ class ServiceParts:
             runs.append(run)
             say(f"[ui] run {i}/{n}: {figures_line(run)} to the first answer"
                 + ("" if run["ok"] else f" — FAILED: {run['error']}"))
-        self.add("lvsocial ui: first answer", "-", runs,
+        self.add(UI, "-", runs,
                  notes="until GraphQL lists the repository's jobs; CPU and RSS of the tree then")
 
     @staticmethod

@@ -22,7 +22,7 @@ from dagster_dbt import (
 from ingestion.sources import SOURCES
 from orchestration.config import DBT_PROJECT_DIR, MANIFEST, dbt_executable, dbt_target_dir
 from orchestration.resources import Warehouse
-from orchestration.settings import Settings
+from orchestration.settings import DUCKDB_MEMORY_CAP_MIB, DUCKDB_MEMORY_SHARE, Settings
 from orchestration.sources import all_sources
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -143,8 +143,10 @@ def memory_hint(message: str, target: str) -> str | None:
     models = sorted(set(re.findall(r"Runtime Error in model (\w+)", message)))
     limit = Settings().duckdb_memory_limit
     return (f"dbt's DuckDB ran out of memory (limit {limit}){' in ' + ', '.join(models) if models else ''}. "
-            "Set LVSOCIAL_DUCKDB_MEMORY_LIMIT higher (e.g. 8GB) and run again; a warehouse of 18.7 M register "
-            "records failed at 2GB and built at 8GB (BENCHMARKS.md, ×100).")
+            f"By default the limit is {DUCKDB_MEMORY_SHARE:.0%} of the free memory, at most "
+            f"{DUCKDB_MEMORY_CAP_MIB} MiB (docs/design.md#d15); if the machine has more free, set "
+            "LVSOCIAL_DUCKDB_MEMORY_LIMIT higher (e.g. 8GB) and run again: a warehouse of 18.7 M register records "
+            "failed at 2GB and built at 8GB (BENCHMARKS.md, ×100).")
 
 
 def _stream(invocation, warehouse: Warehouse, adapter: bool, context):

@@ -57,9 +57,10 @@ def parquet_metadata(table: str, comments: Comments) -> str:
     return ", kv_metadata {" + ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in pairs) + "}"
 
 
-def publish(warehouse: Path, run_id: str = "", engine=None) -> Published:
+def publish(warehouse: Path, run_id: str = "", engine=None, config: dict | None = None) -> Published:
     """Write the published copy from the warehouse and swap it in; return what was published. The marts are read
-    from the run's `engine` (orchestration/engines/: the DuckDB file itself unless given, PostgreSQL or Spark)."""
+    from the run's `engine` (orchestration/engines/: the DuckDB file itself unless given, PostgreSQL or Spark); the
+    copy is written by a DuckDB with `config` (the settings' memory limit and threads: `Settings.duckdb_config`)."""
     folder = published_dir(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = swap.stamp()
@@ -67,7 +68,7 @@ def publish(warehouse: Path, run_id: str = "", engine=None) -> Published:
     parquet_new = folder / f"parquet-{stamp}"  # a new folder per version: the `parquet` link is what swaps
     parquet_new.mkdir()
     try:
-        with duckdb.connect(str(staging_db)) as pub:
+        with duckdb.connect(str(staging_db), config=config or {}) as pub:
             for schema in PUBLISHED_SCHEMAS:
                 pub.execute(f"create schema if not exists {schema}")
             (engine or DuckDBEngine(warehouse)).pull_tables(pub, PUBLISHED_SCHEMAS)

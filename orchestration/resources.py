@@ -23,9 +23,10 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False):
-        """The DuckDB file: the ingestion store on every target, and the warehouse itself on `duckdb`."""
+        """The DuckDB file: the ingestion store on every target, and the warehouse itself on `duckdb`; with the
+        settings' memory limit, threads and spill folder (`Settings.duckdb_config`), like dbt's build."""
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.path, read_only=read_only)
+        con = duckdb.connect(self.path, read_only=read_only, config=self.settings().duckdb_config())
         try:
             yield con
         finally:

@@ -8,6 +8,7 @@ which read the same variables."""
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator
@@ -34,6 +35,63 @@ concurrency:
 """
 
 
+# DuckDB's memory (docs/design.md#d15): a share of the memory available when the settings are made, between a floor
+# and a cap. The cap keeps a whole run near the issue's budget (≤ 2 GiB peak at ×10, 3 GiB at ×100): at the peak
+# the run's own process holds about 0.5 GiB and dbt's process about 0.3 GiB more than its DuckDB's limit (at ×10
+# with 1.5 GiB: 511 + 1,842 MiB). It is not lower because at 1 GiB the ×10 build runs out of memory in
+# rpt_territories_without_services (BENCHMARKS.md, *Memory that adapts*). The floor keeps a small machine working
+# (DuckDB spills to disk beyond the limit) rather than failing at once.
+DUCKDB_MEMORY_SHARE = 0.25
+DUCKDB_MEMORY_FLOOR_MIB = 512
+DUCKDB_MEMORY_CAP_MIB = 1536
+# The share is rounded down to whole steps: the limit is part of dbt's profile, and a profile that changed makes
+# dbt parse the whole project again instead of partially (a few MiB more or less free must not do that).
+DUCKDB_MEMORY_STEP_MIB = 256
+MIB = 1024 * 1024
+
+
+def available_memory(meminfo: Path = Path("/proc/meminfo"), cgroup: Path = Path("/sys/fs/cgroup")) -> int | None:
+    """Bytes of memory this process may still use: the kernel's MemAvailable, lowered to what the cgroup (a
+    container's limit, cgroup v2) leaves; None where neither can be read (then the cap applies)."""
+    found = []
+    try:
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError):
+        pass
+    try:
+        limit = (cgroup / "memory.max").read_text().strip()
+        if limit != "max":
+            found.append(max(int(limit) - int((cgroup / "memory.current").read_text().strip()), 0))
+    except (OSError, ValueError):
+        pass
+    return min(found) if found else None
+
+
+def default_duckdb_memory_limit(available: int | None) -> str:
+    """DuckDB's memory limit for `available` bytes of free memory: the share, at least the floor, at most the cap."""
+    if available is None:
+        return f"{DUCKDB_MEMORY_CAP_MIB}MiB"
+    share = int(available * DUCKDB_MEMORY_SHARE / MIB) // DUCKDB_MEMORY_STEP_MIB * DUCKDB_MEMORY_STEP_MIB
+    return f"{min(max(share, DUCKDB_MEMORY_FLOOR_MIB), DUCKDB_MEMORY_CAP_MIB)}MiB"
+
+
+@cache
+def machine_duckdb_memory_limit() -> str:
+    """The default limit of this process, computed once: every DuckDB connection to one file in a process must have
+    the same config, so a second `Settings()` must not find a few MiB more or less free."""
+    return default_duckdb_memory_limit(available_memory())
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and `taskset` narrow)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 class Settings(BaseSettings):
     """Every field is overridable by its environment variable (`LVSOCIAL_<FIELD>`, upper case; the Dagster home by
     `DAGSTER_HOME`) and by the CLI's flags; paths are made absolute."""
@@ -53,7 +111,10 @@ class Settings(BaseSettings):
     pg_database: str = "lvsocial"
     spark_master: str = "local[2]"
     spark_dir: Path | None = None  # default: spark/ beside the warehouse file
-    duckdb_memory_limit: str = "2GB"  # dbt's DuckDB (profiles.yml); beyond it DuckDB spills to disk
+    # DuckDB's memory and threads, for dbt's build (profiles.yml) and lvsocial's own connections (duckdb_config);
+    # computed from the machine unless given (`LVSOCIAL_DUCKDB_MEMORY_LIMIT=8GB`, `80%`); beyond it DuckDB spills.
+    duckdb_memory_limit: str = Field(default_factory=machine_duckdb_memory_limit)
+    duckdb_threads: int = Field(default_factory=usable_cores, ge=1)
 
     @field_validator("landing_dir", "archive_dir", "warehouse", "dagster_home", "spark_dir")
     @classmethod
@@ -91,6 +152,18 @@ class Settings(BaseSettings):
         """The runs' own log files (dbt's lines of each run)."""
         return self.dagster_home / "logs"
 
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        """Where DuckDB spills beyond its memory limit: beside the warehouse file (DuckDB's own default name)."""
+        return self.warehouse.with_name(self.warehouse.name + ".tmp")
+
+    def duckdb_config(self, temp: bool = True) -> dict[str, str]:
+        """The `config` of lvsocial's DuckDB connections doing heavy work on the warehouse (the same memory limit,
+        threads and spill folder dbt's build gets); `temp=False` for another database file (it spills beside
+        itself). Every connection to one file in a process must use the same config (DuckDB refuses others)."""
+        config = {"memory_limit": self.duckdb_memory_limit, "threads": str(self.duckdb_threads)}
+        return {**config, "temp_directory": str(self.duckdb_temp_dir)} if temp else config
+
     def dbt_target_dir(self, target: str | None = None) -> Path:
         return dbt_target_dir(self.warehouse, target or self.target)
 
@@ -120,6 +193,8 @@ class Settings(BaseSettings):
                     "LVSOCIAL_PG_PASSWORD": self.pg_password, "LVSOCIAL_PG_DATABASE": self.pg_database,
                     "LVSOCIAL_SPARK_MASTER": self.spark_master,
                     "LVSOCIAL_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+                    "LVSOCIAL_DUCKDB_THREADS": str(self.duckdb_threads),
+                    "LVSOCIAL_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
                     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
         if self.spark_dir is not None or self.target == "spark":  # else it follows the warehouse in the child too
             env["LVSOCIAL_SPARK_DIR"] = str(self.spark_folder)

@@ -12,12 +12,13 @@ def cmd_rejected(args) -> int:
     """List rejected input rows by source and reason, then the rows themselves."""
     import duckdb
 
-    warehouse = settings_from(args).warehouse
+    settings = settings_from(args)
+    warehouse = settings.warehouse
     if not warehouse.exists():
         print(f"error: no warehouse at {warehouse}; run `lvsocial run` first", file=sys.stderr)
         return 2
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = duckdb.connect(str(warehouse), read_only=True, config=settings.duckdb_config())
     except duckdb.IOException as exc:
         print(f"error: cannot read {warehouse} while the pipeline writes it ({exc}); try again when the run ends",
               file=sys.stderr)

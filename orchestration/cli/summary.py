@@ -30,7 +30,8 @@ def summary(settings: Settings, outcome: Outcome, progress: Progress) -> None:
         print(f"  warehouse {warehouse} was not created")
         return
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        # The engine's connections below use the settings' DuckDB config; DuckDB refuses a second, other one.
+        con = duckdb.connect(str(warehouse), read_only=True, config=settings.duckdb_config())
     except duckdb.Error as exc:
         print(f"  could not open the warehouse to count rows: {exc}")
         return

@@ -30,7 +30,8 @@ MART_KEYS = [key for key in lvsocial_dbt_assets.keys if key.path[0] in ("marts",
 def published_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from pathlib import Path
 
-    result = publish(Path(warehouse.path), run_id=context.run_id, engine=warehouse.engine())
+    result = publish(Path(warehouse.path), run_id=context.run_id, engine=warehouse.engine(),
+                     config=warehouse.settings().duckdb_config(temp=False))
     context.log.info(f"published {len(result.tables)} tables to {result.folder}")
     return dg.MaterializeResult(metadata={
         "duckdb": dg.MetadataValue.path(str(result.duckdb_file)),

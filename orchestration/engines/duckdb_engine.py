@@ -14,8 +14,9 @@ class DuckDBEngine(Engine):
     name = "duckdb"
     in_store = True
 
-    def __init__(self, warehouse: Path | str):
+    def __init__(self, warehouse: Path | str, config: dict | None = None):
         self.warehouse = Path(warehouse)
+        self.config = config or {}  # the connections' DuckDB settings (Settings.duckdb_config)
 
     def check(self) -> None:
         """Nothing to check: the file is created by the first load."""
@@ -24,7 +25,7 @@ class DuckDBEngine(Engine):
         return str(self.warehouse)
 
     def _read(self):
-        return duckdb.connect(str(self.warehouse), read_only=True)
+        return duckdb.connect(str(self.warehouse), read_only=True, config=self.config)
 
     def frame(self, sql: str):
         with self._read() as con:

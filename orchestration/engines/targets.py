@@ -26,9 +26,9 @@ def target_name(value: str | None = None) -> str:
 def engine_for(target: str, warehouse: Path | str, settings: Settings | None = None) -> Engine:
     """The engine that mirrors to and reads the target of the warehouse file `warehouse`; its server and folders
     from `settings` (by default this process's, with this warehouse)."""
-    if target == "duckdb":
-        return DuckDBEngine(warehouse)
     settings = settings or Settings().replace(warehouse=warehouse, target=target)
+    if target == "duckdb":
+        return DuckDBEngine(warehouse, settings.duckdb_config())
     if target == "postgres":
         return PostgresEngine(settings.pg)
     if target == "spark":

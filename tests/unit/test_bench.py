@@ -74,3 +74,49 @@ def test_sql_quoting() -> None:
 def test_rejects_bad_options(bad: list[str]) -> None:
     proc = subprocess.run([sys.executable, "-m", "bench", *bad], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 2 and "error" in proc.stderr
+
+
+def _entry(measurement: str, key: str, wall: float | None, peak_mib: float | None = 500.0) -> dict:
+    return {"measurement": measurement, "key": key, "runs": [{}],
+            "median": {"wall_s": wall, "cpu_s": wall, "peak_rss_mib": None if wall is None else peak_mib,
+                       "runs": 0 if wall is None else 1}}  # the medians are of the successful runs
+
+
+def test_goals_are_met_missed_or_not_measured() -> None:
+    from bench.goals import FLOOR, FULL, SNAPSHOT, evaluate, missed, report_lines
+
+    report = {"results": [
+        _entry(FULL, "x1", 28.0), _entry(FLOOR, "x1", 4.0),
+        _entry(FULL, "x10", 60.0, peak_mib=2100.0), _entry(FLOOR, "x10", 40.0),  # 1.5× met; 2.05 GiB missed
+        _entry(SNAPSHOT, "K=12", 30.0), _entry(SNAPSHOT, "K=180", 33.3),  # 1.11× missed
+    ]}
+    rows = {r["goal"]: r for r in evaluate(report)}
+    assert [(r["status"], r["value"]) for r in rows.values()] == [
+        ("met", 28.0), ("met", 1.5), ("missed", 2.051), ("not measured", None), ("not measured", None),
+        ("missed", 1.11), ("not measured", None)]
+    assert missed(rows.values())
+    lines = report_lines(list(rows.values()))
+    assert any("×10, peak memory of the run" in line and "2.05 GiB" in line and line.endswith("missed")
+               for line in lines)
+    assert any("`lvsocial ui`" in line and line.endswith("not measured") for line in lines)
+
+    only_x1 = evaluate({"results": report["results"][:2]})
+    assert [r["status"] for r in only_x1] == ["met"] + ["not measured"] * 6 and not missed(only_x1)
+    failed = evaluate({"results": [_entry(FULL, "x100", None), _entry(FLOOR, "x100", 400.0)]})
+    assert [(r["status"], r["note"]) for r in failed if r["goal"].startswith("×100")] == [
+        ("missed", "no successful run")] * 2  # a run that failed (out of memory) misses its goals
+    tuned = evaluate({"results": report["results"][:2], "tuning": {"LVSOCIAL_DUCKDB_MEMORY_LIMIT": "8GB"}})
+    assert tuned[0]["status"] == "missed" and "LVSOCIAL_DUCKDB_MEMORY_LIMIT=8GB" in tuned[0]["note"]
+
+
+def test_goals_check_a_saved_results_file(tmp_path: Path) -> None:
+    from bench.goals import FULL
+
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"results": [_entry(FULL, "x1", 31.0)]}), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "bench.goals", str(path)], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "cold `lvsocial run` on the sample" in proc.stdout and "31.0 s  missed" in proc.stdout
+    path.write_text(json.dumps({"results": [_entry(FULL, "x1", 29.0)]}), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "bench.goals", str(path)], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0 and "29.0 s  met" in proc.stdout

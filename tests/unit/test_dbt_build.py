@@ -6,6 +6,7 @@ import duckdb
 
 from orchestration.dbt_build import memory_hint, with_table_metadata
 from orchestration.resources import Warehouse
+from orchestration.settings import machine_duckdb_memory_limit
 
 MANIFEST = {
     "metadata": {"adapter_type": "duckdb"},
@@ -87,9 +88,10 @@ Errors parsed from dbt logs:
 def test_out_of_memory_says_which_models_and_what_to_set(monkeypatch):
     monkeypatch.delenv("LVSOCIAL_DUCKDB_MEMORY_LIMIT", raising=False)
     hint = memory_hint(OUT_OF_MEMORY, "duckdb")
-    assert hint.startswith("dbt's DuckDB ran out of memory (limit 2GB) in int_provider_versions_derived, "
+    computed = machine_duckdb_memory_limit()  # the default comes from this machine
+    assert hint.startswith(f"dbt's DuckDB ran out of memory (limit {computed}) in int_provider_versions_derived, "
                            "int_registry_records_conformed.")
-    assert "LVSOCIAL_DUCKDB_MEMORY_LIMIT" in hint
+    assert "25% of the free memory, at most 1536 MiB" in hint and "LVSOCIAL_DUCKDB_MEMORY_LIMIT higher" in hint
     monkeypatch.setenv("LVSOCIAL_DUCKDB_MEMORY_LIMIT", "3GB")
     assert "(limit 3GB)" in memory_hint(OUT_OF_MEMORY, "duckdb")
     assert memory_hint(OUT_OF_MEMORY, "postgres") is None  # the setting is DuckDB's
